@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependencies run one way: IR ← Frontend, IR ← Reference, Optimizer ← Codegen. See ARCHITECTURE.md.
+let package = Package(
+    name: "Kiln",
+    products: [
+        .executable(name: "kiln", targets: ["kiln"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libprotobuf-c from the system (Debian: libprotobuf-c-dev).
+        .systemLibrary(
+            name: "CProtobufC",
+            path: "Sources/CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        // protoc-c output for Proto/onnx-kiln.proto, committed (scripts/regen-proto.sh).
+        .target(name: "ONNXProto", dependencies: ["CProtobufC"], path: "Sources/ONNXProto"),
+        // The graph, its values, types, operators, printer and verifier.
+        .target(name: "IR", path: "Sources/IR"),
+        // The obviously-correct interpreter: one reference kernel per operator.
+        .target(name: "Reference", dependencies: ["IR"], path: "Sources/Reference"),
+        // ONNX protobuf → IR, with shape inference and constant folding at import.
+        .target(name: "Frontend", dependencies: ["IR", "Reference", "ONNXProto", "CProtobufC"], path: "Sources/Frontend"),
+        // Graph rewrites (the pass pipeline).
+        .target(name: "Optimizer", dependencies: ["IR"], path: "Sources/Optimizer"),
+        // Lowering and source printers.
+        .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen"),
+        // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
+        .target(name: "KilnRuntime", path: "Sources/Runtime"),
+        .executableTarget(
+            name: "kiln",
+            dependencies: [
+                "IR", "Frontend", "Reference", "Optimizer", "Codegen", "KilnRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/kiln"
+        ),
+        .testTarget(
+            name: "KilnTests",
+            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "KilnRuntime"],
+            path: "Tests/KilnTests"
+        ),
+    ]
+)

@@ -1,0 +1,12 @@
+/// The ONNX operators Kiln imports, by `op_type` (default domain).
+///
+/// Adding an operator: a file in `Ops/`, a line here, a reference kernel in `Sources/Reference/Kernels`.
+public enum OperatorRegistry {
+    public static let onnxOperators: [String: any Operator.Type] = {
+        let all: [any Operator.Type] = [
+            Conv.self,
+            Relu.self,
+        ]
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })
+    }()
+}
