@@ -1,0 +1,57 @@
+/// `Dropout` at inference: the data passes through unchanged, and the optional mask says that
+/// every element was kept.
+///
+///     output = data        mask = true (all elements; 1 of the data type before opset 10)
+///
+/// Training-mode dropout is random and is not supported: from opset 12 `ratio` and
+/// `training_mode` are inputs, which must be compile-time constants with training_mode false.
+/// The ratio does not matter at inference and is dropped.
+public struct Dropout: Operator, Equatable {
+    public static let opType = "Dropout"
+
+    /// The element type of the mask output, or nil when the node does not ask for the mask.
+    public var maskType: ElementType?
+
+    public init(maskType: ElementType? = nil) { self.maskType = maskType }
+
+    public static func importing(_ node: ImportedNode) throws -> (op: Dropout, inputs: [Int]) {
+        let data = try node.input(0).type
+        if node.opset >= 12 {
+            try node.expectInputs(1...3)
+            if let ratio = try node.constantInput(1, "Dropout ratio") {
+                guard ratio.elementCount == 1, ratio.elementType.isFloatingPoint else {
+                    throw KilnError("Dropout ratio must be a floating-point scalar, found \(ratio.type)")
+                }
+            }
+            if let training = try node.constantInput(2, "Dropout training_mode") {
+                guard training.elementCount == 1, training.elementType == .bool else {
+                    throw KilnError("Dropout training_mode must be a bool scalar, found \(training.type)")
+                }
+                guard try training.integers()[0] == 0 else {
+                    throw KilnError("Dropout in training mode is random; Kiln supports inference (training_mode false) only")
+                }
+            }
+        } else {
+            try node.expectInputs(1...1)
+            if try node.attributes.int("is_test") == 0 {
+                throw KilnError("Dropout with is_test = 0 is training mode; Kiln supports inference only")
+            }
+        }
+        guard (1...2).contains(node.outputCount) else {
+            throw KilnError("Dropout has one or two outputs, found \(node.outputCount)")
+        }
+        let maskType: ElementType? = node.outputCount < 2 ? nil : (node.opset >= 10 ? .bool : data.elementType)
+        return (Dropout(maskType: maskType), [0])
+    }
+
+    public func inferTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        try expectInputCount(inputs, 1...1, Self.opType)
+        try requireElementType(inputs[0], in: [.float32, .float64], Self.opType)
+        guard let maskType else { return [inputs[0]] }
+        return [inputs[0], TensorType(maskType, inputs[0].shape)]
+    }
+
+    public var attributeList: [(String, AttributeValue)] {
+        maskType.map { [("mask", .string($0.rawValue))] } ?? []
+    }
+}
