@@ -43,6 +43,7 @@ struct BroadcastWalk {
 
     /// Calls `body` for every row with the output offset of its first element and, per input, the
     /// offset of the input element that goes with it.
+    @inline(__always)
     func forEachRow(_ body: (_ outOffset: Int, _ inOffsets: UnsafeMutableBufferPointer<Int>) -> Void) {
         guard rowLength > 0, rowCount > 0 else { return }
         var coordinate = [Int](repeating: 0, count: outerShape.count)
@@ -92,11 +93,13 @@ extension Kernel {
             let (sa, sb, length) = (walk.steps[0], walk.steps[1], walk.rowLength)
             walk.forEachRow { o, offsets in
                 let (ia, ib) = (offsets[0], offsets[1])
+                // Offsets stay below the element counts, so `&+` cannot wrap; it spares the
+                // overflow checks that would keep these loops from vectorizing.
                 switch (sa, sb) {
-                case (1, 1): for i in 0..<length { z[o + i] = f(x[ia + i], y[ib + i]) }
-                case (1, 0): let s = y[ib]; for i in 0..<length { z[o + i] = f(x[ia + i], s) }
-                case (0, 1): let s = x[ia]; for i in 0..<length { z[o + i] = f(s, y[ib + i]) }
-                default: for i in 0..<length { z[o + i] = f(x[ia + i * sa], y[ib + i * sb]) }
+                case (1, 1): for i in 0..<length { z[o &+ i] = f(x[ia &+ i], y[ib &+ i]) }
+                case (1, 0): let s = y[ib]; for i in 0..<length { z[o &+ i] = f(x[ia &+ i], s) }
+                case (0, 1): let s = x[ia]; for i in 0..<length { z[o &+ i] = f(s, y[ib &+ i]) }
+                default: for i in 0..<length { z[o &+ i] = f(x[ia &+ i &* sa], y[ib &+ i &* sb]) }
                 }
             }
         }
