@@ -44,3 +44,33 @@ public enum ONNXImporter {
         }
     }
 }
+
+/// What a model declares, read without importing it: for tools that feed models (the conformance
+/// runner binds some inputs, and skips models using operators Kiln lacks).
+public struct ModelOutline: Sendable {
+    /// Graph inputs that are not initializers, in order, with their ONNX element type codes.
+    public var inputs: [(name: String, onnxType: Int)]
+    /// Operators of nodes that Kiln does not import (`domain.op` for other domains), in order of appearance.
+    public var unsupportedOperators: [String]
+}
+
+extension ONNXImporter {
+    public static func outline(path: String) throws -> ModelOutline {
+        let model = try ParsedModel(path: path)
+        guard let g = model.message.pointee.graph?.pointee else { throw KilnError("the model has no graph", file: path) }
+        let initializers = Set(messages(g.initializer, g.n_initializer).map { string($0.pointee.name) })
+        let inputs = messages(g.input, g.n_input).compactMap { info -> (name: String, onnxType: Int)? in
+            let name = string(info.pointee.name)
+            guard !initializers.contains(name) else { return nil }
+            return (name, Int(info.pointee.type?.pointee.tensor_type?.pointee.elem_type ?? 0))
+        }
+        var unsupported: [String] = []
+        for node in messages(g.node, g.n_node) {
+            let opType = string(node.pointee.op_type), domain = string(node.pointee.domain)
+            let known = (domain == "" || domain == "ai.onnx") && (opType == "Constant" || OperatorRegistry.onnxOperators[opType] != nil)
+            let label = domain.isEmpty ? opType : "\(domain).\(opType)"
+            if !known, !unsupported.contains(label) { unsupported.append(label) }
+        }
+        return ModelOutline(inputs: inputs, unsupportedOperators: unsupported)
+    }
+}
