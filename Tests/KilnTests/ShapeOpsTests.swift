@@ -279,3 +279,45 @@ private func floats(_ t: Tensor) -> [Float] { Array(t.floats) }
     let y = try run(Reshape.self, [x, target])
     #expect(y.shape == [2, 12])
 }
+
+// MARK: - Every element type
+
+/// A tensor of `type` holding small whole numbers (1 for every nonzero value when bool).
+private func tensor(_ values: [Double], _ shape: [Int], _ type: ElementType) throws -> Tensor {
+    let y = Tensor(zeros: TensorType(type, shape))
+    let size = type.byteSize
+    for (i, v) in values.enumerated() {
+        let scalar = try Tensor.scalar(v, as: type)
+        (y.storage.mutableBytes.baseAddress! + i * size).copyMemory(from: scalar.storage.bytes.baseAddress!, byteCount: size)
+    }
+    return y
+}
+
+/// Data movement is byte copying: every op gives the same numbers in every element type as in float32.
+@Test(arguments: ElementType.allCases)
+func dataMovementInEveryElementType(_ type: ElementType) throws {
+    let values: [Double] = type == .bool ? [1, 0, 0, 1, 1, 0] : [1, 2, 3, 4, 5, 6]
+    let x = try tensor(values, [2, 3], type), reference = try tensor(values, [2, 3], .float32)
+    func same(_ op: (Tensor) throws -> Tensor) throws {
+        let y = try op(x), expected = try op(reference)
+        #expect(y.elementType == type)
+        #expect(y.shape == expected.shape && y.doubles() == expected.doubles(), "\(type)")
+    }
+    try same { try run(Transpose.self, [$0]) }
+    try same { try run(Slice.self, [$0, i64([-1, 2]), i64([Int64.min, 0]), nil, i64([-1, -2])]) }
+    try same { try run(Pad.self, opset: 19, ["mode": .string("wrap")], [$0, i64([1, -1, 0, 3])]) }
+    try same { try run(Pad.self, opset: 19, ["mode": .string("edge")], [$0, i64([1, 2, 1, 0])]) }
+    try same { try run(Pad.self, opset: 19, ["mode": .string("reflect")], [$0, i64([1, 2, 0, 1])]) }
+    try same { try run(Expand.self, [$0, i64([2, 1, 1])]) }
+    try same { try run(Concat.self, ["axis": .int(-1)], [$0, $0], constants: [0]) }
+    try same { try run(Gather.self, ["axis": .int(1)], [$0, i64([2, -3, 1])]) }
+    try same { try run(Squeeze.self, [try run(Unsqueeze.self, [$0, i64([0, -1])])]) }
+    try same { try run(Reshape.self, [try run(Flatten.self, ["axis": .int(0)], [$0]), i64([3, -1])]) }
+    // A constant pad value of the same type.
+    let nine = try tensor([type == .bool ? 1 : 9], [], type), nineF = try tensor([type == .bool ? 1 : 9], [], .float32)
+    let padded = try run(Pad.self, [x, i64([0, 1, 0, 1]), nine])
+    let paddedF = try run(Pad.self, [reference, i64([0, 1, 0, 1]), nineF])
+    #expect(padded.doubles() == paddedF.doubles())
+    let filled = try run(ConstantOfShape.self, ["value": .tensor(nine)], [i64([2, 2])], constants: [0])
+    #expect(filled.type == TensorType(type, [2, 2]) && filled.doubles() == [Double](repeating: type == .bool ? 1 : 9, count: 4))
+}
