@@ -6,6 +6,8 @@ public enum OperatorRegistry {
         let all: [any Operator.Type] = [
             Conv.self,
             Relu.self,
+            Shape.self, Flatten.self, Reshape.self, Squeeze.self, Unsqueeze.self, Transpose.self, Concat.self,
+            Pad.self, ConstantOfShape.self, Gather.self, Slice.self, Expand.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })
     }()
