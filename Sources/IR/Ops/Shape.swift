@@ -36,6 +36,13 @@ public struct Shape: Operator, Equatable {
         return [TensorType(.int64, [range(rank: inputs[0].rank).count])]
     }
 
+    /// Shapes are static, so `Shape` is always known at compile time.
+    public func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]? {
+        guard inputs.count == 1 else { return nil }
+        let dims = inputs[0].shape[range(rank: inputs[0].rank)]
+        return [Tensor(copying: dims.map { Int64($0) }, as: TensorType(.int64, [dims.count]))]
+    }
+
     public var attributeList: [(String, AttributeValue)] {
         [("start", .int(start))] + (end.map { [("end", .int($0))] } ?? [])
     }
