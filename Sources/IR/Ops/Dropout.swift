@@ -5,14 +5,15 @@
 ///
 /// Training-mode dropout is random and is not supported: from opset 12 `ratio` and
 /// `training_mode` are inputs, which must be compile-time constants with training_mode false.
-/// The ratio does not matter at inference and is dropped.
+/// The ratio does not matter at inference and is dropped. Like every operator, Dropout infers all
+/// its outputs; the frontend binds the mask only when the node names it.
 public struct Dropout: Operator, Equatable {
     public static let opType = "Dropout"
 
-    /// The element type of the mask output, or nil when the node does not ask for the mask.
-    public var maskType: ElementType?
+    /// The element type of the mask output: bool from opset 10, the data type before.
+    public var maskType: ElementType
 
-    public init(maskType: ElementType? = nil) { self.maskType = maskType }
+    public init(maskType: ElementType = .bool) { self.maskType = maskType }
 
     public static func importing(_ node: ImportedNode) throws -> (op: Dropout, inputs: [Int]) {
         let data = try node.input(0).type
@@ -37,21 +38,17 @@ public struct Dropout: Operator, Equatable {
                 throw KilnError("Dropout with is_test = 0 is training mode; Kiln supports inference only")
             }
         }
-        guard (1...2).contains(node.outputCount) else {
-            throw KilnError("Dropout has one or two outputs, found \(node.outputCount)")
-        }
-        let maskType: ElementType? = node.outputCount < 2 ? nil : (node.opset >= 10 ? .bool : data.elementType)
+        let maskType: ElementType = node.opset >= 10 ? .bool : data.elementType
         return (Dropout(maskType: maskType), [0])
     }
 
     public func inferTypes(_ inputs: [TensorType]) throws -> [TensorType] {
         try expectInputCount(inputs, 1...1, Self.opType)
         try requireElementType(inputs[0], in: [.float32, .float64], Self.opType)
-        guard let maskType else { return [inputs[0]] }
         return [inputs[0], TensorType(maskType, inputs[0].shape)]
     }
 
     public var attributeList: [(String, AttributeValue)] {
-        maskType.map { [("mask", .string($0.rawValue))] } ?? []
+        [("mask", .string(maskType.rawValue))]
     }
 }
