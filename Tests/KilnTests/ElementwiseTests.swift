@@ -295,6 +295,10 @@ private func cast(_ x: Tensor, _ to: ElementType) throws -> Tensor {
     #expect(throws: KilnError.self) {
         try run(Dropout.self, [f32([1]), f32([0.5], []), tensor([1] as [UInt8], .bool, [])], opset: 13)
     }
+    #expect(throws: KilnError.self) { try run(Dropout.self, [f32([1]), nil, tensor([1] as [UInt8], .bool, [])], opset: 13) }
+    // Training with ratio 0 drops nothing, so it is still the identity.
+    let zeroRatio = try run(Dropout.self, [f32([1, 2]), f32([0], []), tensor([1] as [UInt8], .bool, [])], opset: 13)
+    #expect(floats(zeroRatio[0]) == [1, 2] && bools(zeroRatio[1]) == [true, true])
     let runtimeRatio = ImportedNode(attributes: Attributes(), opset: 13, inputs: [
         ImportedInput(type: TensorType(.float32, [1]), constant: nil), ImportedInput(type: TensorType(.float32, []), constant: nil),
     ])

@@ -4,7 +4,8 @@
 ///     output = data        mask = true (all elements; 1 of the data type before opset 10)
 ///
 /// Training-mode dropout is random and is not supported: from opset 12 `ratio` and
-/// `training_mode` are inputs, which must be compile-time constants with training_mode false.
+/// `training_mode` are inputs, which must be compile-time constants with training_mode false (or
+/// ratio 0, which drops nothing even in training).
 /// The ratio does not matter at inference and is dropped. Like every operator, Dropout infers all
 /// its outputs; the frontend binds the mask only when the node names it.
 public struct Dropout: Operator, Equatable {
@@ -19,17 +20,20 @@ public struct Dropout: Operator, Equatable {
         let data = try node.input(0).type
         if node.opset >= 12 {
             try node.expectInputs(1...3)
-            if let ratio = try node.constantInput(1, "Dropout ratio") {
-                guard ratio.elementCount == 1, ratio.elementType.isFloatingPoint else {
-                    throw KilnError("Dropout ratio must be a floating-point scalar, found \(ratio.type)")
+            var ratio = 0.5
+            if let value = try node.constantInput(1, "Dropout ratio") {
+                guard value.elementCount == 1, value.elementType.isFloatingPoint else {
+                    throw KilnError("Dropout ratio must be a floating-point scalar, found \(value.type)")
                 }
+                ratio = value.doubles()[0]
             }
             if let training = try node.constantInput(2, "Dropout training_mode") {
                 guard training.elementCount == 1, training.elementType == .bool else {
                     throw KilnError("Dropout training_mode must be a bool scalar, found \(training.type)")
                 }
-                guard try training.integers()[0] == 0 else {
-                    throw KilnError("Dropout in training mode is random; Kiln supports inference (training_mode false) only")
+                // Training with ratio 0 drops nothing: still the identity.
+                guard try training.integers()[0] == 0 || ratio == 0 else {
+                    throw KilnError("Dropout in training mode is random; Kiln supports inference (training_mode false, or ratio 0) only")
                 }
             }
         } else {
