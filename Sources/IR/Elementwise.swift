@@ -51,7 +51,7 @@ extension BroadcastingElementwise {
     /// Every opset of these operators has the same form; the removed `broadcast`/`axis` attributes
     /// of opsets before 7 are not supported (Kiln imports opset 9 and later).
     public static func importing(_ node: ImportedNode) throws -> (op: Self, inputs: [Int]) {
-        try node.expectInputs(arity)
+        try checkArity(node.inputs.count)
         guard node.presentInputs.count == node.inputs.count else {
             throw KilnError("\(opType) does not accept omitted inputs")
         }
@@ -59,7 +59,7 @@ extension BroadcastingElementwise {
     }
 
     public func inferTypes(_ inputs: [TensorType]) throws -> [TensorType] {
-        try expectInputCount(inputs, Self.arity, Self.opType)
+        try Self.checkArity(inputs.count)
         let type = inputs[0].elementType
         for input in inputs where input.elementType != type {
             throw KilnError("\(Self.opType) inputs must share one element type, found \(inputs.map(\.description).joined(separator: ", "))")
@@ -68,6 +68,13 @@ extension BroadcastingElementwise {
         let shape = try Shapes.broadcast(inputs.map(\.shape))
         _ = try TensorType.checkedElementCount(shape, elementSize: type.byteSize)
         return [TensorType(Self.outputElementType(type), shape)]
+    }
+
+    private static func checkArity(_ count: Int) throws {
+        guard !arity.contains(count) else { return }
+        let expected = arity.upperBound == .max ? "at least \(arity.lowerBound)"
+            : arity.count == 1 ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)"
+        throw KilnError("\(opType) takes \(expected) inputs, found \(count)")
     }
 }
 
