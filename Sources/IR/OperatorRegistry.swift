@@ -4,8 +4,16 @@
 public enum OperatorRegistry {
     public static let onnxOperators: [String: any Operator.Type] = {
         let all: [any Operator.Type] = [
+            AveragePool.self,
+            BatchNormalization.self,
             Conv.self,
+            Gemm.self,
+            GlobalAveragePool.self,
+            MatMul.self,
+            MaxPool.self,
+            ReduceMean.self,
             Relu.self,
+            Softmax.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })
     }()
