@@ -80,12 +80,17 @@ public protocol Operator: Sendable {
 
     /// Multiply-accumulates for one evaluation (0 for data movement).
     func macs(inputs: [TensorType], outputs: [TensorType]) -> Int
+
+    /// Outputs computable from the input *types* alone (`Shape`), for constant folding of shape
+    /// subgraphs whose inputs are only known at run time. Nil for almost every operator.
+    func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]?
 }
 
 extension Operator {
     public var opType: String { Self.opType }
     public var attributeList: [(String, AttributeValue)] { [] }
     public func macs(inputs: [TensorType], outputs: [TensorType]) -> Int { 0 }
+    public func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]? { nil }
 }
 
 /// Shared checks for shape inference.

@@ -14,6 +14,8 @@ public enum OperatorRegistry {
             ReduceMean.self,
             Relu.self,
             Softmax.self,
+            Shape.self, Flatten.self, Reshape.self, Squeeze.self, Unsqueeze.self, Transpose.self, Concat.self,
+            Pad.self, ConstantOfShape.self, Gather.self, Slice.self, Expand.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })
     }()
