@@ -50,6 +50,7 @@ public struct Gemm: Operator, Equatable {
                 throw KilnError("Gemm C \(c) does not broadcast to the output [\(m), \(n)]")
             }
         }
+        _ = try TensorType.checkedElementCount([m, n], elementSize: 4)
         return [TensorType(.float32, [m, n])]
     }
 
@@ -60,6 +61,7 @@ public struct Gemm: Operator, Equatable {
     /// M · N · K.
     public func macs(inputs: [TensorType], outputs: [TensorType]) -> Int {
         guard let (m, k, n) = try? dimensions(inputs[0], inputs[1]) else { return 0 }
-        return m * n * k
+        let (mn, o1) = m.multipliedReportingOverflow(by: n), (mnk, o2) = mn.multipliedReportingOverflow(by: k)
+        return o1 || o2 ? Int.max : mnk
     }
 }

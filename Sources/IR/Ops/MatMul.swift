@@ -46,9 +46,11 @@ public struct MatMul: Operator, Equatable {
         return [TensorType(.float32, try Self.plan(inputs[0], inputs[1]).output)]
     }
 
-    /// Output elements × K.
+    /// Output elements × K = batch · M · N · K.
     public func macs(inputs: [TensorType], outputs: [TensorType]) -> Int {
         guard let plan = try? Self.plan(inputs[0], inputs[1]) else { return 0 }
-        return plan.batch.reduce(1, *) * plan.m * plan.n * plan.k
+        // Output elements (batch · M · N, checked by shape inference) × K, saturating.
+        let (total, overflow) = plan.output.reduce(1, *).multipliedReportingOverflow(by: plan.k)
+        return overflow ? Int.max : total
     }
 }
