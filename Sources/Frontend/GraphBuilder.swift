@@ -251,7 +251,9 @@ struct GraphBuilder {
             inputs.append(ImportedInput(type: graph.type(of: id), constant: graph.constants[id]))
             ids.append(id)
         }
-        let (op, kept) = try kind.importing(ImportedNode(attributes: attributes, opset: opset, inputs: inputs))
+        let requestedOutputs = (outputNames.lastIndex(where: { !$0.isEmpty }) ?? 0) + 1  // trailing "" are omitted outputs
+        let (op, kept) = try kind.importing(ImportedNode(attributes: attributes, opset: opset, inputs: inputs,
+                                                         outputCount: requestedOutputs))
         var keptIDs: [ValueID] = []
         for k in kept {
             guard k < ids.count, let id = ids[k] else { throw KilnError("operator keeps input \(k), which is missing") }

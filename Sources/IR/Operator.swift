@@ -15,11 +15,15 @@ public struct ImportedNode: Sendable {
     public let attributes: Attributes
     public let opset: Int
     public let inputs: [ImportedInput?]
+    /// How many outputs the node asks for (trailing omitted optional outputs not counted), so an
+    /// importer can reject optional outputs Kiln does not compute (MaxPool's Indices, ...).
+    public let outputCount: Int
 
-    public init(attributes: Attributes, opset: Int, inputs: [ImportedInput?]) {
+    public init(attributes: Attributes, opset: Int, inputs: [ImportedInput?], outputCount: Int = 1) {
         self.attributes = attributes
         self.opset = opset
         self.inputs = inputs
+        self.outputCount = outputCount
     }
 
     /// Input `index`, or an error when it is missing.
