@@ -15,11 +15,15 @@ public struct ImportedNode: Sendable {
     public let attributes: Attributes
     public let opset: Int
     public let inputs: [ImportedInput?]
+    /// How many outputs the node asks for (trailing omitted optional outputs not counted), so an
+    /// importer can reject optional outputs Kiln does not compute (MaxPool's Indices, ...).
+    public let outputCount: Int
 
-    public init(attributes: Attributes, opset: Int, inputs: [ImportedInput?]) {
+    public init(attributes: Attributes, opset: Int, inputs: [ImportedInput?], outputCount: Int = 1) {
         self.attributes = attributes
         self.opset = opset
         self.inputs = inputs
+        self.outputCount = outputCount
     }
 
     /// Input `index`, or an error when it is missing.
@@ -76,12 +80,17 @@ public protocol Operator: Sendable {
 
     /// Multiply-accumulates for one evaluation (0 for data movement).
     func macs(inputs: [TensorType], outputs: [TensorType]) -> Int
+
+    /// Outputs computable from the input *types* alone (`Shape`), for constant folding of shape
+    /// subgraphs whose inputs are only known at run time. Nil for almost every operator.
+    func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]?
 }
 
 extension Operator {
     public var opType: String { Self.opType }
     public var attributeList: [(String, AttributeValue)] { [] }
     public func macs(inputs: [TensorType], outputs: [TensorType]) -> Int { 0 }
+    public func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]? { nil }
 }
 
 /// Shared checks for shape inference.

@@ -4,8 +4,21 @@
 public enum OperatorRegistry {
     public static let onnxOperators: [String: any Operator.Type] = {
         let all: [any Operator.Type] = [
+            AveragePool.self,
+            BatchNormalization.self,
             Conv.self,
+            Gemm.self,
+            GlobalAveragePool.self,
+            MatMul.self,
+            MaxPool.self,
+            ReduceMean.self,
             Relu.self,
+            Softmax.self,
+            Shape.self, Flatten.self, Reshape.self, Squeeze.self, Unsqueeze.self, Transpose.self, Concat.self,
+            Pad.self, ConstantOfShape.self, Gather.self, Slice.self, Expand.self,
+            Sigmoid.self, HardSigmoid.self, HardSwish.self, Swish.self, Clip.self, Ceil.self, Floor.self, Sqrt.self,
+            Exp.self, Tanh.self, Erf.self, Identity.self, Dropout.self, Cast.self,
+            Add.self, Sub.self, Mul.self, Div.self, Pow.self, Min.self, Max.self, Equal.self, Where.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })
     }()

@@ -31,35 +31,13 @@ public struct Conv: Operator, Equatable {
         let strides = try a.ints("strides") ?? [1, 1]
         let dilations = try a.ints("dilations") ?? [1, 1]
         let group = try a.int("group", default: 1)
-        guard strides.count == 2, dilations.count == 2, strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }) else {
-            throw KilnError("Conv strides \(strides) and dilations \(dilations) must be two positive numbers")
-        }
+        try SpatialWindow.checkPositivePair(strides, "strides", op: opType)
+        try SpatialWindow.checkPositivePair(dilations, "dilations", op: opType)
         if let kernel = try a.ints("kernel_shape"), kernel != Array(w.shape[2...]) {
             throw KilnError("kernel_shape \(kernel) does not match weights \(w)")
         }
-        let kernel = Array(w.shape[2...])
-        let autoPad = try a.string("auto_pad") ?? "NOTSET"
-        var pads: [Int]
-        switch autoPad {
-        case "NOTSET":
-            pads = try a.ints("pads") ?? [0, 0, 0, 0]
-        case "VALID":
-            pads = [0, 0, 0, 0]
-        case "SAME_UPPER", "SAME_LOWER":
-            pads = [0, 0, 0, 0]
-            for i in 0..<2 {
-                let input = x.shape[2 + i]
-                let output = (input + strides[i] - 1) / strides[i]
-                let effective = (kernel[i] - 1) * dilations[i] + 1
-                let total = max(0, (output - 1) * strides[i] + effective - input)
-                let small = total / 2, large = total - small
-                pads[i] = autoPad == "SAME_UPPER" ? small : large
-                pads[i + 2] = autoPad == "SAME_UPPER" ? large : small
-            }
-        default:
-            throw KilnError("unknown auto_pad '\(autoPad)'")
-        }
-        guard pads.count == 4, pads.allSatisfy({ $0 >= 0 }) else { throw KilnError("Conv pads \(pads) must be four non-negative numbers") }
+        let pads = try SpatialWindow.explicitPads(a, input: Array(x.shape[2...]), kernel: Array(w.shape[2...]),
+                                                  strides: strides, dilations: dilations, op: opType)
         return (Conv(strides: strides, dilations: dilations, pads: pads, group: group), node.presentInputs)
     }
 
@@ -69,18 +47,19 @@ public struct Conv: Operator, Equatable {
         guard x.rank == 4, w.rank == 4, x.elementType == .float32, w.elementType == .float32 else {
             throw KilnError("Conv needs float32 4-D input and weights, found \(x) and \(w)")
         }
+        try SpatialWindow.checkPositivePair(strides, "strides", op: Self.opType)
+        try SpatialWindow.checkPositivePair(dilations, "dilations", op: Self.opType)
+        guard pads.count == 4, pads.allSatisfy({ $0 >= 0 && $0 < 1 << 20 }) else { throw KilnError("Conv pads \(pads) must be four non-negative numbers") }
         guard group > 0, x.shape[1] % group == 0, w.shape[0] % group == 0, w.shape[1] * group == x.shape[1] else {
             throw KilnError("Conv with group \(group): input channels \(x.shape[1]) and weights \(w) do not agree")
         }
-        if inputs.count == 3, inputs[2].shape != [w.shape[0]] {
-            throw KilnError("Conv bias \(inputs[2]) should have shape [\(w.shape[0])]")
+        if inputs.count == 3, inputs[2] != TensorType(.float32, [w.shape[0]]) {
+            throw KilnError("Conv bias \(inputs[2]) should be float32[\(w.shape[0])]")
         }
         var shape = [x.shape[0], w.shape[0]]
         for i in 0..<2 {
-            let effective = (w.shape[2 + i] - 1) * dilations[i] + 1
-            let padded = x.shape[2 + i] + pads[i] + pads[i + 2]
-            guard padded >= effective else { throw KilnError("Conv kernel \(w.shape[2...]) is larger than the padded input \(x)") }
-            shape.append((padded - effective) / strides[i] + 1)
+            shape.append(try SpatialWindow.outputSize(input: x.shape[2 + i], kernel: w.shape[2 + i], stride: strides[i],
+                                                      dilation: dilations[i], padBegin: pads[i], padEnd: pads[i + 2], op: Self.opType))
         }
         return [TensorType(.float32, shape)]
     }

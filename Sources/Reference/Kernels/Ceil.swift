@@ -1,0 +1,5 @@
+import IR
+
+extension Ceil: FloatMapKernel {
+    public func apply<T: KernelFloat>(_ x: T) -> T { x.rounded(.up) }
+}

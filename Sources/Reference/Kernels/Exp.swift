@@ -1,0 +1,5 @@
+import IR
+
+extension Exp: FloatMapKernel {
+    public func apply<T: KernelFloat>(_ x: T) -> T { T.exponential(x) }
+}
