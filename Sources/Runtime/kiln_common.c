@@ -16,6 +16,9 @@ kiln_status kiln_fail(char *err, size_t errlen, kiln_status status, const char *
         va_start(ap, fmt);
         vsnprintf(err, errlen, fmt, ap);
         va_end(ap);
+        /* Messages quote bytes from files; keep them on one printable line. */
+        for (char *c = err; *c != '\0'; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     }
     return status;
 }

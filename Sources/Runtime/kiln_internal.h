@@ -6,7 +6,8 @@
 
 #include <stdarg.h>
 
-/* Formats a message into err (if any) and returns `status`, so failures read `return kiln_fail(...)`. */
+/* Formats a message into err (if any; control characters become '?') and returns `status`, so failures read
+ * `return kiln_fail(...)`. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 4, 5)))
 #endif

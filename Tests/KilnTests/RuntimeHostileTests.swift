@@ -42,6 +42,8 @@ extension RuntimeTests {
                       KILN_ERR_UNSUPPORTED, "'<i8'")
         expectFailure(R.decode(R.npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0])),
                       KILN_ERR_UNSUPPORTED, "'>f4'")
+        expectFailure(R.decode(R.npy("{'descr': '<f\n4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0])),
+                      KILN_ERR_UNSUPPORTED, "'<f?4'") // file bytes never break the one-line message
         expectFailure(R.decode(R.npy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0])),
                       KILN_ERR_UNSUPPORTED, "structured")
         expectFailure(R.decode(R.npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", data: [0, 0, 0, 0])),
