@@ -1,0 +1,37 @@
+/* Helpers shared by the runtime's .c files; not part of the public interface. */
+#ifndef KILN_INTERNAL_H
+#define KILN_INTERNAL_H
+
+#include "kiln_runtime.h"
+
+#include <stdarg.h>
+
+/* Formats a message into err (if any; control characters become '?') and returns `status`, so failures read
+ * `return kiln_fail(...)`. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 4, 5)))
+#endif
+kiln_status kiln_fail(char *err, size_t errlen, kiln_status status, const char *fmt, ...);
+
+/* *out = a * b; returns 0 if that overflowed size_t. */
+int kiln_mul_size(size_t a, size_t b, size_t *out);
+
+/* Checks dims (each >= 0, rank <= KILN_MAX_DIMS) and computes their product with overflow checks.
+ * `what` names the source in messages. */
+kiln_status kiln_shape_count(const int64_t *dims, int rank, const char *what, size_t *count, char *err, size_t errlen);
+
+/* kiln_shape_count, then allocates t->data (at least one element, so empty tensors are not NULL). Decoders call
+ * it only after checking the count against the bytes present, so a header cannot request a huge allocation. */
+kiln_status kiln_tensor_alloc(kiln_tensor *t, const int64_t *dims, int rank, const char *what,
+                              char *err, size_t errlen);
+
+/* Writes dims as "1x3x224x224" ("scalar" for rank 0) into buf. */
+void kiln_format_dims(char *buf, size_t len, const int64_t *dims, int rank);
+
+/* Little-endian loads from possibly unaligned bytes, independent of the host's byte order. */
+uint32_t kiln_load_le32(const unsigned char *p);
+uint64_t kiln_load_le64(const unsigned char *p);
+float kiln_float_from_le(const unsigned char *p);
+double kiln_double_from_le(const unsigned char *p);
+
+#endif /* KILN_INTERNAL_H */
