@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies run one way: IR ← Frontend, IR ← Reference, Optimizer ← Codegen. See ARCHITECTURE.md.
+// Dependencies run one way: IR ← Reference ← Frontend, IR ← Reference ← Optimizer ← Codegen. See ARCHITECTURE.md.
 let package = Package(
     name: "Kiln",
     products: [
@@ -27,7 +27,7 @@ let package = Package(
         // ONNX protobuf → IR, with shape inference and constant folding at import.
         .target(name: "Frontend", dependencies: ["IR", "Reference", "ONNXProto", "CProtobufC"], path: "Sources/Frontend"),
         // Graph rewrites (the pass pipeline).
-        .target(name: "Optimizer", dependencies: ["IR"], path: "Sources/Optimizer"),
+        .target(name: "Optimizer", dependencies: ["IR", "Reference"], path: "Sources/Optimizer"),
         // Lowering and source printers.
         .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
@@ -42,7 +42,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KilnTests",
-            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "KilnRuntime"],
+            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "KilnRuntime"],
             path: "Tests/KilnTests"
         ),
     ]

@@ -27,7 +27,7 @@ public struct ImportResult: Sendable {
 }
 
 /// Oldest and newest version of the default ONNX domain Kiln understands.
-public let supportedOpsets = 7...28
+public let supportedOpsets = 7...newestOpset
 
 /// ONNX protobuf → IR. Parses with libprotobuf-c, decodes tensors, sorts the nodes, imports each
 /// through its `Operator` (which normalizes opset variants), infers static types, and folds every

@@ -26,13 +26,18 @@ public struct Node: Sendable {
     public var outputs: [ValueID]
     /// The ONNX nodes this node implements: the original node, plus everything rewrites fused in.
     public var provenance: [String]
+    /// Decisions passes record about the node without changing what it computes (the layout
+    /// `select-layout` chose and why, …). Printed after the attributes, in `[...]`.
+    public var annotations: [String: AttributeValue]
 
-    public init(name: String, op: any Operator, inputs: [ValueID], outputs: [ValueID], provenance: [String]) {
+    public init(name: String, op: any Operator, inputs: [ValueID], outputs: [ValueID], provenance: [String],
+                annotations: [String: AttributeValue] = [:]) {
         self.name = name
         self.op = op
         self.inputs = inputs
         self.outputs = outputs
         self.provenance = provenance
+        self.annotations = annotations
     }
 }
 

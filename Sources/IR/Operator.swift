@@ -81,6 +81,11 @@ public protocol Operator: Sendable {
     /// Multiply-accumulates for one evaluation (0 for data movement).
     func macs(inputs: [TensorType], outputs: [TensorType]) -> Int
 
+    /// Rebuilds the operator from the attributes `attributeList` printed (the IR text format).
+    /// The default imports them as an ONNX node of the newest opset whose inputs all stay inputs;
+    /// operators whose canonical attributes were inputs in ONNX override it.
+    static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Self
+
     /// Outputs computable from the input *types* alone (`Shape`), for constant folding of shape
     /// subgraphs whose inputs are only known at run time. Nil for almost every operator.
     func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]?
@@ -91,7 +96,20 @@ extension Operator {
     public var attributeList: [(String, AttributeValue)] { [] }
     public func macs(inputs: [TensorType], outputs: [TensorType]) -> Int { 0 }
     public func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]? { nil }
+
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Self {
+        let node = ImportedNode(attributes: attributes, opset: newestOpset,
+                                inputs: inputTypes.map { ImportedInput(type: $0, constant: nil) })
+        let (op, kept) = try importing(node)
+        guard kept == Array(inputTypes.indices) else {
+            throw KilnError("\(opType) cannot be read back from its attributes alone")
+        }
+        return op
+    }
 }
+
+/// The newest version of the default ONNX domain Kiln understands.
+public let newestOpset = 28
 
 /// Shared checks for shape inference.
 public func expectInputCount(_ inputs: [TensorType], _ range: ClosedRange<Int>, _ op: String) throws {

@@ -22,4 +22,17 @@ public enum OperatorRegistry {
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })
     }()
+
+    /// Operators Kiln's passes create; never imported from ONNX, but read from the IR text format.
+    public static let kilnOperators: [String: any Operator.Type] = {
+        let all: [any Operator.Type] = [
+            Relu6.self, SiLU.self, ScaleShift.self, SqueezeExcite.self, FusedConv.self, Dense.self, Reorder.self,
+        ]
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })
+    }()
+
+    /// An operator by name, ONNX or Kiln.
+    public static func named(_ opType: String) -> (any Operator.Type)? {
+        onnxOperators[opType] ?? kilnOperators[opType]
+    }
 }
