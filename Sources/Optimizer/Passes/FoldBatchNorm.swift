@@ -51,11 +51,14 @@ struct BatchNormToScaleShift: RewritePattern {
             scale.append(Float(a))
             shift.append(Float(Double(beta[c]) - Double(mean[c]) * a))
         }
-        guard (scale + shift).allSatisfy(\.isFinite) else { return false }
+        let x = node.inputs[0], parameter = TensorType(.float32, [scale.count])
+        guard (scale + shift).allSatisfy(\.isFinite),
+              FusionMatch.infers(ScaleShift(), [graph.type(of: x), parameter, parameter], node.outputs, in: graph)
+        else { return false }
         let out = node.outputs[0]
         let scaleID = graph.addConstant(name: graph[out].name + ".scale", Tensor(shape: [scale.count], floats: scale))
         let shiftID = graph.addConstant(name: graph[out].name + ".shift", Tensor(shape: [shift.count], floats: shift))
-        graph.nodes[index] = Node(name: node.name, op: ScaleShift(), inputs: [node.inputs[0], scaleID, shiftID],
+        graph.nodes[index] = Node(name: node.name, op: ScaleShift(), inputs: [x, scaleID, shiftID],
                                   outputs: node.outputs, provenance: node.provenance, annotations: node.annotations)
         return true
     }
@@ -84,7 +87,10 @@ struct FoldAffineIntoConv: RewritePattern {
             for i in oc * rowLength..<(oc + 1) * rowLength { newW[i] = w[i] * a[oc] }
             newB[oc] = (linear.bias?.floats[oc] ?? 0) * a[oc] + b[oc]
         }
-        guard (newW + newB).allSatisfy(\.isFinite) else { return false }
+        guard (newW + newB).allSatisfy(\.isFinite),
+              FusionMatch.infers(conv.op, [graph.type(of: conv.inputs[0]), linear.weights.type, TensorType(.float32, [m])],
+                                 node.outputs, in: graph)
+        else { return false }
         let outName = graph[node.outputs[0]].name
         let wID = graph.addConstant(name: outName + ".w", Tensor(shape: linear.weights.shape, floats: newW))
         let bID = graph.addConstant(name: outName + ".b", Tensor(shape: [m], floats: newB))

@@ -73,6 +73,7 @@ struct AbsorbActivation: RewritePattern {
             return false
         }
         fused.outputs = graph.nodes[index].outputs
+        guard FusionMatch.infers(fused.op, fused.inputs.map(graph.type(of:)), fused.outputs, in: graph) else { return false }
         fused.provenance += act.nodes.flatMap { graph.nodes[$0].provenance }
         graph.replace(nodesAt: [p] + act.nodes, with: fused)
         return true
@@ -96,6 +97,7 @@ struct AbsorbResidual: RewritePattern {
             fused.op = op
             fused.inputs.append(residual)
             fused.outputs = add.outputs
+            guard FusionMatch.infers(op, fused.inputs.map(graph.type(of:)), fused.outputs, in: graph) else { continue }
             fused.provenance += add.provenance
             graph.replace(nodesAt: [p, index], with: fused)
             return true

@@ -51,6 +51,9 @@ struct SqueezeExcitePattern: RewritePattern {
         else { return false }
 
         let c = graph.type(of: match.x).shape[1], r = match.reduce.weights.shape[0]
+        let op = SqueezeExcite(activation: match.activation, gate: match.gate)
+        let types = [graph.type(of: match.x)] + [[r, c], [r], [c, r], [c]].map { TensorType(.float32, $0) }
+        guard FusionMatch.infers(op, types, mul.outputs, in: graph) else { return false }
         let outName = graph[mul.outputs[0]].name
         func constant(_ suffix: String, _ tensor: Tensor) -> ValueID { graph.addConstant(name: outName + suffix, tensor) }
         let inputs = [
@@ -61,7 +64,7 @@ struct SqueezeExcitePattern: RewritePattern {
             constant(".b2", match.expand.bias ?? Tensor(zeros: TensorType(.float32, [c]))),
         ]
         let squeeze = graph.nodes[match.nodes[0]]
-        let fused = Node(name: squeeze.name, op: SqueezeExcite(activation: match.activation, gate: match.gate),
+        let fused = Node(name: squeeze.name, op: op,
                          inputs: inputs, outputs: mul.outputs,
                          provenance: match.nodes.flatMap { graph.nodes[$0].provenance }, annotations: squeeze.annotations)
         graph.replace(nodesAt: match.nodes, with: fused)

@@ -71,6 +71,12 @@ enum FusionMatch {
         !graph.isOutput(value) && graph.useCount(of: value) == uses
     }
 
+    /// Whether `op` on inputs of `inputTypes` gives exactly the types of `outputs`: checked before a
+    /// rewrite edits anything, so a pattern can never leave an invalid graph behind.
+    static func infers(_ op: any Operator, _ inputTypes: [TensorType], _ outputs: [ValueID], in graph: Graph) -> Bool {
+        (try? op.inferTypes(inputTypes)) == outputs.map(graph.type(of:))
+    }
+
     /// The node at `index` as a plain convolution (Conv, or a FusedConv with no activation and no
     /// residual), with its constant weights and constant bias (nil when it has none).
     struct LinearConv {
