@@ -6,8 +6,9 @@ import Reference
 import Testing
 
 /// The six shared models through fold-batchnorm, fuse-squeeze-excite and fuse-epilogue (with the
-/// verifier after each), without canonicalize: no BatchNormalization, Conv, Sigmoid, Mul or Add is
-/// left; the squeeze-excite gates and residual adds are fused. With `KILN_FUSION_NUMERICS=1` the
+/// verifier after each), with and without canonicalize before them (each pass must work alone): no
+/// BatchNormalization, Conv, Sigmoid, Mul or Add is left; the squeeze-excite gates and residual adds
+/// are fused. With `KILN_FUSION_NUMERICS=1` the
 /// interpreter also checks that the outputs stay within 1e-5 · max|ref| (slow in debug: ~2 min).
 @Suite struct FusionModelTests {
     static let models = SharedData.available("fusion model tests") == nil ? [] : SharedData.modelNames
@@ -18,17 +19,17 @@ import Testing
         "mnv3": (8, 10), "lite0_trained": (0, 9),
     ]
 
-    @Test(arguments: models)
-    func fusesModel(model: String) throws {
+    @Test(arguments: models, [false, true])
+    func fusesModel(model: String, canonicalize: Bool) throws {
         let dir = SharedData.root.appendingPathComponent("models/\(model)")
         let graph = try ONNXImporter.load(path: dir.appendingPathComponent("model.onnx").path).graph
         var fused = graph
-        try Pipeline.run([FoldBatchNorm(), FuseSqueezeExcite(), FuseEpilogue(), DeadCodeElimination()], on: &fused,
-                         options: .init(verifyEach: true))
+        let passes: [any Pass] = [FoldBatchNorm(), FuseSqueezeExcite(), FuseEpilogue(), DeadCodeElimination()]
+        try Pipeline.run((canonicalize ? [Canonicalize()] : []) + passes, on: &fused, options: .init(verifyEach: true))
         var histogram: [String: Int] = [:]
         for node in fused.nodes { histogram[node.op.opType, default: 0] += 1 }
-        print("\(model): \(graph.nodes.count) → \(fused.nodes.count) nodes: \(histogram.sorted { $0.key < $1.key })")
-        for op in ["BatchNormalization", "Conv", "Sigmoid", "HardSigmoid", "Mul", "Add", "Relu", "HardSwish", "Clip"] {
+        print("\(model)\(canonicalize ? " (canonicalized)" : ""): \(graph.nodes.count) → \(fused.nodes.count) nodes: \(histogram.sorted { $0.key < $1.key })")
+        for op in ["BatchNormalization", "Conv", "Sigmoid", "HardSigmoid", "Mul", "Add", "Relu", "Relu6", "SiLU", "HardSwish", "Clip"] {
             #expect(histogram[op] == nil, "\(model): \(histogram[op] ?? 0) \(op) left")
         }
         let residuals = fused.nodes.filter { $0.op is FusedConv && $0.inputs.count == 4 }.count
