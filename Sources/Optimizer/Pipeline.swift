@@ -6,6 +6,8 @@ public enum Pipeline {
     public static func standard() -> [any Pass] {
         [
             DeadCodeElimination(),
+            SelectLayout(),
+            PlanMemory(),
         ]
     }
 
