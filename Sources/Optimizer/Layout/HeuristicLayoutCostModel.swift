@@ -119,8 +119,9 @@ public struct HeuristicLayoutCostModel: LayoutCostModel {
         if depthwise && kernels.contains(.depthwise) && conv.dilations != [1, 1] {
             return "\(name) with dilation \(conv.dilations): NCHW fallback"
         }
-        if pointwise || depthwise {
-            return "\(name), \(c)→\(m) channels: NCHW fallback"
+        if pointwise && kernels.contains(.pointwiseGEMM) || depthwise && kernels.contains(.depthwise) {
+            let n = pointwise ? m : c, used = (n + vectorWidth - 1) / vectorWidth * vectorWidth
+            return "\(name), \(c)→\(m) channels: \(pointwise ? "GEMM" : "NHWC kernel") would fill \(n) of \(used) lanes, NCHW fallback"
         }
         if conv.group > 1 {
             return conv.group == c ? "\(name) with channel multiplier \(m / max(c, 1)): NCHW fallback"

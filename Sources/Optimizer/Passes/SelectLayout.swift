@@ -26,10 +26,12 @@ import IR
 /// Annotations: `layout` (the layout of the node's result), `input_layout` (only when the kernel
 /// reads its input in another layout, as the stem conv does), `layout_reason`, `weight_packing`.
 ///
-/// **Who follows.** An elementwise node whose 4-D inputs all have its output's shape (other inputs
-/// scalars or per-channel parameters) runs in the layout of its first such input and is annotated
-/// `layout` and `layout_reason`. Every other node works in NCHW (no annotation), as do graph
-/// inputs and outputs. Non-4-D tensors are row-major in every layout and never reordered.
+/// **Who follows.** An elementwise node (`OpTraits.isElementwise`) whose other inputs are scalars or
+/// per-channel ([1, C, 1, 1], or ScaleShift's and BatchNormalization's [C]) runs in the layout of
+/// its first non-constant input of the output's shape, and is annotated `layout` and
+/// `layout_reason`. Inputs broadcast along H or W keep it in NCHW. Every other node works in NCHW
+/// (no annotation), as do graph inputs and outputs. Non-4-D tensors are row-major in every layout
+/// and never reordered.
 ///
 /// **Reorders.** One `Reorder` per (tensor, target layout), placed before its first consumer and
 /// shared by the others; none where the two layouts have the same bytes (a 4-D tensor with H·W = 1
@@ -130,11 +132,20 @@ public struct SelectLayout: Pass {
             let type = graph.type(of: input)
             if type.shape == output.shape {
                 if graph.constant(input) == nil { followed.append(slot) }
-            } else if !(type.elementCount == 1 || node.op is ScaleShift && slot > 0) {
+            } else if !(OpTraits.isPerChannelAffine(node.op) && slot > 0 || Self.isPerChannel(type.shape, of: output.shape)) {
                 return nil  // broadcasts across H or W: its index map depends on the layout
             }
         }
         return followed
+    }
+
+    /// Whether `shape`, numpy-broadcast to the 4-D `output`, varies at most along N and C (a scalar,
+    /// or a per-channel gate [1, C, 1, 1]): a kernel finds its element from the channel alone, in
+    /// any layout.
+    static func isPerChannel(_ shape: [Int], of output: [Int]) -> Bool {
+        guard shape.count <= 4 else { return false }
+        let padded = [Int](repeating: 1, count: 4 - shape.count) + shape
+        return padded[2] == 1 && padded[3] == 1
     }
 
     /// What the pass may change: node order and operators, and the layout annotations.
