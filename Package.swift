@@ -29,7 +29,11 @@ let package = Package(
         // Graph rewrites (the pass pipeline).
         .target(name: "Optimizer", dependencies: ["IR", "Reference"], path: "Sources/Optimizer"),
         // Lowering and source printers.
-        .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen"),
+        .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen",
+                plugins: ["EmbedCSources"]),
+        // Embeds Sources/Runtime and Sources/Kernels into Codegen at build time.
+        .executableTarget(name: "embed-c-sources", path: "Sources/embed-c-sources"),
+        .plugin(name: "EmbedCSources", capability: .buildTool(), dependencies: ["embed-c-sources"]),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
         .target(name: "KilnRuntime", path: "Sources/Runtime"),
         .executableTarget(
@@ -40,6 +44,8 @@ let package = Package(
             ],
             path: "Sources/kiln"
         ),
+        // Benchmarks (not tests): import time, interpreter time.
+        .executableTarget(name: "kiln-bench", dependencies: ["IR", "Frontend", "Reference"], path: "Sources/kiln-bench"),
         .testTarget(
             name: "KilnTests",
             dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "KilnRuntime"],
