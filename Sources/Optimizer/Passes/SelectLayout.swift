@@ -73,8 +73,8 @@ public struct SelectLayout: Pass {
         if let reorder = node.op as? Reorder {
             wants[0] = reorder.from
             layouts[node.outputs[0]] = reorder.to
-        } else if let query = Self.query(for: node, graph), !model.candidates(for: query).isEmpty {
-            let candidates = model.candidates(for: query)
+        } else if let query = Self.query(for: node, graph), case let candidates = model.candidates(for: query),
+                  !candidates.isEmpty {
             let residual = node.op is FusedConv && node.inputs.count == 4 ? 3 : nil
             let isOutput = node.outputs.contains(where: graph.isOutput)
             func total(_ c: LayoutChoice) -> Double {
