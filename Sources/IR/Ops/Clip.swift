@@ -46,6 +46,12 @@ public struct Clip: UnaryElementwise, Equatable {
         return Float(bound)
     }
 
+    /// Reads the bounds back from the printed attributes (the default parse would treat them as
+    /// opset-11 inputs and lose them).
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Clip {
+        Clip(min: try attributes.float("min"), max: try attributes.float("max"))
+    }
+
     public var attributeList: [(String, AttributeValue)] {
         var list: [(String, AttributeValue)] = []
         if let min { list.append(("min", .float(min))) }

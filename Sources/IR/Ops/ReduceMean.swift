@@ -65,5 +65,10 @@ public struct ReduceMean: Operator, Equatable {
         return [TensorType(.float32, shape)]
     }
 
+    /// Reads the canonical `axes` and `keepdims` back from the printed attributes.
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> ReduceMean {
+        ReduceMean(axes: try attributes.ints("axes") ?? [], keepdims: try attributes.int("keepdims", default: 1) != 0)
+    }
+
     public var attributeList: [(String, AttributeValue)] { [("axes", .ints(axes)), ("keepdims", .int(keepdims ? 1 : 0))] }
 }
