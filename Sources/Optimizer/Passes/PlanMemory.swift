@@ -16,7 +16,8 @@ import IR
 ///     %d: … = FusedConv(%c, %w3, %b3) {…} [arena_offset=[-1]]  (a graph output: the caller's buffer)
 ///
 /// Annotations: `arena_offset`, one int per output (-1 for a graph output, which is not in the
-/// arena), and `in_place=1` on nodes whose result overwrites an input. The arena's size is
+/// arena), and `in_place=1` on nodes whose result overwrites an input (the input with the same
+/// offset). The arena's size is
 /// max(offset + bytes); `MemoryPlan.summary(of:)` reports it against the sum of the tensors' bytes.
 ///
 /// Does not apply in place to: inputs read later by another node, graph inputs and outputs,
