@@ -19,11 +19,3 @@ enum OpTraits {
     /// The layout annotations `select-layout` records.
     static let layoutKeys = ["layout", "input_layout", "layout_reason", "weight_packing"]
 }
-
-extension AttributeValue {
-    /// The string inside a `.string` value.
-    var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-}

@@ -110,7 +110,8 @@ public struct MemoryPlan: Sendable {
     /// The layout a node writes its result in: a Reorder's target, else the `layout` annotation.
     static func layout(of node: Node) -> Layout {
         if let reorder = node.op as? Reorder { return reorder.to }
-        return node.annotations["layout"]?.stringValue.flatMap(Layout.init(rawValue:)) ?? .nchw
+        guard case .string(let name)? = node.annotations["layout"] else { return .nchw }
+        return Layout(rawValue: name) ?? .nchw
     }
 
     static func physicalBytes(of value: ValueID, producer: Node, _ graph: Graph) -> Int {
