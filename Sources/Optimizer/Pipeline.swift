@@ -10,6 +10,8 @@ public enum Pipeline {
             FuseSqueezeExcite(),
             FuseEpilogue(),
             DeadCodeElimination(),
+            SelectLayout(),
+            PlanMemory(),
         ]
     }
 
