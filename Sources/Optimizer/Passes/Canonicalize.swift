@@ -43,6 +43,7 @@ public struct Canonicalize: Pass {
         MulSigmoidToSiLU(),
         MulHardSigmoidToHardSwish(),
         ReduceMeanToGlobalAveragePool(),
+        AbsorbPadIntoConv(),
         GemmToDense(),
         MatMulAddToDense(),
         AbsorbFlattenIntoDense(),
