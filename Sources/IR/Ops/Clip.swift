@@ -46,6 +46,11 @@ public struct Clip: UnaryElementwise, Equatable {
         return Float(bound)
     }
 
+    /// The text IR gives the bounds as attributes whatever the opset.
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Clip {
+        Clip(min: try attributes.float("min"), max: try attributes.float("max"))
+    }
+
     public var attributeList: [(String, AttributeValue)] {
         var list: [(String, AttributeValue)] = []
         if let min { list.append(("min", .float(min))) }

@@ -65,5 +65,10 @@ public struct ReduceMean: Operator, Equatable {
         return [TensorType(.float32, shape)]
     }
 
+    /// The text IR gives the canonical axes (possibly empty: the identity) as an attribute.
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> ReduceMean {
+        ReduceMean(axes: try attributes.requiredInts("axes", opType), keepdims: try attributes.int("keepdims", default: 1) != 0)
+    }
+
     public var attributeList: [(String, AttributeValue)] { [("axes", .ints(axes)), ("keepdims", .int(keepdims ? 1 : 0))] }
 }

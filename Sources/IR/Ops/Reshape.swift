@@ -74,6 +74,10 @@ public struct Reshape: Operator, Equatable {
         return [try ShapeSupport.checkedType(inputs[0].elementType, try resolvedShape(for: inputs[0].shape))]
     }
 
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Reshape {
+        Reshape(shape: try attributes.requiredInts("shape", opType), allowZero: try attributes.int("allowzero", default: 0) != 0)
+    }
+
     public var attributeList: [(String, AttributeValue)] {
         [("shape", .ints(shape))] + (allowZero ? [("allowzero", .int(1))] : [])
     }
