@@ -40,6 +40,8 @@ let package = Package(
             ],
             path: "Sources/kiln"
         ),
+        // Benchmarks (not tests): import time, interpreter time.
+        .executableTarget(name: "kiln-bench", dependencies: ["IR", "Frontend", "Reference"], path: "Sources/kiln-bench"),
         .testTarget(
             name: "KilnTests",
             dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "KilnRuntime"],

@@ -1,0 +1,50 @@
+import Foundation
+import IR
+
+/// The C compiler Kiln drives to build generated programs.
+public struct Toolchain: Sendable {
+    /// Path of the compiler executable.
+    public var compiler: String
+
+    /// `cc` as given (a path or a name looked up on PATH), or the first of cc, gcc, clang found.
+    public static func find(_ requested: String?) throws -> Toolchain {
+        let candidates = requested.map { [$0] } ?? ["cc", "gcc", "clang"]
+        for name in candidates {
+            if let path = lookUp(name) { return Toolchain(compiler: path) }
+        }
+        throw KilnError(requested.map { "C compiler '\($0)' not found" } ?? "no C compiler found (tried cc, gcc, clang); install gcc or pass --cc")
+    }
+
+    static func lookUp(_ name: String) -> String? {
+        let fm = FileManager.default
+        if name.contains("/") { return fm.isExecutableFile(atPath: name) ? name : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        return nil
+    }
+
+    /// Runs the compiler with `arguments` in `directory`; a failure carries the compiler's own message.
+    public func run(_ arguments: [String], in directory: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: compiler)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = errors
+        do {
+            try process.run()
+        } catch {
+            throw KilnError("cannot run \(compiler): \(error.localizedDescription)")
+        }
+        let output = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let text = String(decoding: output, as: UTF8.self)
+            let first = text.split(separator: "\n").first { $0.contains("error") } ?? text.split(separator: "\n").first ?? ""
+            throw KilnError("the C compiler failed (\(compiler) exit \(process.terminationStatus)): \(first)")
+        }
+    }
+}
