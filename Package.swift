@@ -30,12 +30,14 @@ let package = Package(
         .target(name: "Optimizer", dependencies: ["IR", "Reference"], path: "Sources/Optimizer"),
         // Lowering and source printers.
         .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen"),
+        // What `kiln inspect` writes: the report, Graphviz, and the graph as an ONNX model.
+        .target(name: "Exporters", dependencies: ["IR", "Optimizer"], path: "Sources/Exporters"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
         .target(name: "KilnRuntime", path: "Sources/Runtime"),
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "IR", "Frontend", "Reference", "Optimizer", "Codegen", "KilnRuntime",
+                "IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/kiln"
@@ -44,7 +46,7 @@ let package = Package(
         .executableTarget(name: "kiln-bench", dependencies: ["IR", "Frontend", "Reference"], path: "Sources/kiln-bench"),
         .testTarget(
             name: "KilnTests",
-            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "KilnRuntime"],
+            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "ONNXProto"],
             path: "Tests/KilnTests"
         ),
     ]
