@@ -42,9 +42,15 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("kiln-exporters-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
     }
 
+    /// Writes the export to a temporary file (and, when `KILN_KEEP_EXPORTS` names a folder, a copy
+    /// there, to check by hand with `onnx.checker` or Netron) and reads it back.
     static func exportAndRead(_ graph: Graph, _ name: String) throws -> (URL, ReadBack) {
         let url = temporaryFile(name)
-        try Data(ONNXExporter(producerVersion: "test").export(graph)).write(to: url)
+        let bytes = Data(ONNXExporter(producerVersion: "test").export(graph))
+        try bytes.write(to: url)
+        if let keep = ProcessInfo.processInfo.environment["KILN_KEEP_EXPORTS"], !keep.isEmpty {
+            try bytes.write(to: URL(fileURLWithPath: keep).appendingPathComponent(name))
+        }
         return (url, try ReadBack(path: url.path))
     }
 
