@@ -3,7 +3,8 @@ import IR
 
 /// The static memory plan as `plan-memory` recorded it in annotations: `arena_offset` (one byte
 /// offset per output) and `in_place` (1 when an output reuses its input's buffer). The arena size
-/// is max(offset + bytes) over the planned tensors.
+/// is max(offset + bytes) over the planned tensors, where a tensor in a channel-blocked layout
+/// (NCHW8c, NCHW16c) takes its channels rounded up to the block.
 public struct MemorySummary: Sendable, Equatable, Encodable {
     /// Bytes of the arena; nil when no node carries an `arena_offset` (the plan did not run).
     public var arenaBytes: Int?
@@ -26,7 +27,7 @@ public struct MemorySummary: Sendable, Equatable, Encodable {
             default: continue
             }
             for (output, offset) in zip(node.outputs, offsets) where offset >= 0 {
-                let bytes = graph.type(of: output).byteCount
+                let bytes = Self.physicalBytes(graph.type(of: output), layout: Self.layout(of: node))
                 arena = max(arena ?? 0, offset + bytes)
                 sum += bytes
                 count += 1
@@ -36,6 +37,20 @@ public struct MemorySummary: Sendable, Equatable, Encodable {
         plannedTensorBytes = sum
         plannedTensors = count
         inPlaceNodes = inPlace
+    }
+
+    /// The layout a node writes: a Reorder's target, else its `layout` annotation (NCHW when absent).
+    static func layout(of node: Node) -> Layout {
+        if let reorder = node.op as? Reorder { return reorder.to }
+        if case .string(let name)? = node.annotations["layout"], let layout = Layout(rawValue: name) { return layout }
+        return .nchw
+    }
+
+    static func physicalBytes(_ type: TensorType, layout: Layout) -> Int {
+        let block = layout == .nchw8c ? 8 : layout == .nchw16c ? 16 : 1
+        guard block > 1, type.rank == 4 else { return type.byteCount }
+        let channels = (type.shape[1] + block - 1) / block * block
+        return type.shape[0] * channels * type.shape[2] * type.shape[3] * type.elementType.byteSize
     }
 
     /// One line for `kiln inspect`: "1.2 MiB for 14.3 MiB of tensors (8.4%), 20 in place" or "not planned".

@@ -183,6 +183,10 @@ import Testing
         #expect(memory.arenaBytes == 2304)
         #expect(memory.plannedTensorBytes == 3456 && memory.plannedTensors == 3 && memory.inPlaceNodes == 1)
         #expect(memory.text == "2.2 KiB for 3 tensors of 3.4 KiB (66.7%), 1 in place")
+        // A channel-blocked tensor takes its channels rounded up to the block: 8 → 16 doubles the conv's output.
+        var blocked = graph
+        blocked.nodes[1].annotations["layout"] = .string("NCHW16c")
+        #expect(MemorySummary(blocked).arenaBytes == 2304 && MemorySummary(blocked).plannedTensorBytes == 4608)
         var unplanned = graph
         for i in unplanned.nodes.indices { unplanned.nodes[i].annotations = [:] }
         #expect(MemorySummary(unplanned).arenaBytes == nil && MemorySummary(unplanned).text == "not planned")
