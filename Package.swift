@@ -29,7 +29,11 @@ let package = Package(
         // Graph rewrites (the pass pipeline).
         .target(name: "Optimizer", dependencies: ["IR", "Reference"], path: "Sources/Optimizer"),
         // Lowering and source printers.
-        .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen"),
+        .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen",
+                plugins: ["EmbedCSources"]),
+        // Embeds Sources/Runtime and Sources/Kernels into Codegen at build time.
+        .executableTarget(name: "embed-c-sources", path: "Sources/embed-c-sources"),
+        .plugin(name: "EmbedCSources", capability: .buildTool(), dependencies: ["embed-c-sources"]),
         // What `kiln inspect` writes: the report, Graphviz, and the graph as an ONNX model.
         .target(name: "Exporters", dependencies: ["IR", "Optimizer"], path: "Sources/Exporters"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.

@@ -48,3 +48,8 @@ public struct Toolchain: Sendable {
         }
     }
 }
+
+/// The runtime and kernel C sources generated programs are built from, as embedded in kiln.
+public enum CSources {
+    public static var files: [(path: String, contents: String)] { EmbeddedSources.files }
+}

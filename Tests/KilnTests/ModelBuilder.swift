@@ -61,6 +61,7 @@ struct ModelBuilder {
         return t
     }
 
+    /// A float32 value declaration; negative dims are written as the symbolic dimension `batch`.
     static func valueInfo(_ name: String, dims: [Int64]) -> ProtoWriter {
         var v = ProtoWriter()
         v.string(1, name)
@@ -68,7 +69,7 @@ struct ModelBuilder {
             type.message(1) { tensor in
                 tensor.int(1, 1)
                 tensor.message(2) { shape in
-                    for d in dims { shape.message(1) { $0.int(1, d) } }
+                    for d in dims { shape.message(1) { d < 0 ? $0.string(2, "batch") : $0.int(1, d) } }
                 }
             }
         }

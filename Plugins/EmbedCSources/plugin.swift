@@ -1,0 +1,29 @@
+import Foundation
+import PackagePlugin
+
+/// Embeds the runtime and kernel C sources into the target it is applied to (Codegen), regenerated
+/// whenever one of them changes.
+@main
+struct EmbedCSources: BuildToolPlugin {
+    static let directories = ["Sources/Runtime", "Sources/Kernels"]
+
+    func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
+        let root = context.package.directoryURL
+        var inputs: [URL] = []
+        for dir in Self.directories {
+            let base = root.appendingPathComponent(dir)
+            guard let walker = FileManager.default.enumerator(atPath: base.path) else { continue }
+            while let relative = walker.nextObject() as? String {
+                if relative.hasSuffix(".c") || relative.hasSuffix(".h") { inputs.append(base.appendingPathComponent(relative)) }
+            }
+        }
+        let output = context.pluginWorkDirectoryURL.appendingPathComponent("EmbeddedSources.swift")
+        return [.buildCommand(
+            displayName: "Embedding the C runtime and kernels",
+            executable: try context.tool(named: "embed-c-sources").url,
+            arguments: [output.path, root.path] + Self.directories,
+            inputFiles: inputs,
+            outputFiles: [output]
+        )]
+    }
+}
