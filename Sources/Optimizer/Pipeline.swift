@@ -5,6 +5,7 @@ public enum Pipeline {
     /// The standard pipeline, in order. Each line is one named pass.
     public static func standard() -> [any Pass] {
         [
+            Canonicalize(),
             DeadCodeElimination(),
         ]
     }

@@ -46,7 +46,8 @@ public struct Clip: UnaryElementwise, Equatable {
         return Float(bound)
     }
 
-    /// The text IR gives the bounds as attributes whatever the opset.
+    /// Reads the bounds back from the printed attributes (the default parse would treat them as
+    /// opset-11 inputs and lose them).
     public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Clip {
         Clip(min: try attributes.float("min"), max: try attributes.float("max"))
     }

@@ -65,9 +65,9 @@ public struct ReduceMean: Operator, Equatable {
         return [TensorType(.float32, shape)]
     }
 
-    /// The text IR gives the canonical axes (possibly empty: the identity) as an attribute.
+    /// Reads the canonical `axes` and `keepdims` back from the printed attributes.
     public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> ReduceMean {
-        ReduceMean(axes: try attributes.requiredInts("axes", opType), keepdims: try attributes.int("keepdims", default: 1) != 0)
+        ReduceMean(axes: try attributes.ints("axes") ?? [], keepdims: try attributes.int("keepdims", default: 1) != 0)
     }
 
     public var attributeList: [(String, AttributeValue)] { [("axes", .ints(axes)), ("keepdims", .int(keepdims ? 1 : 0))] }

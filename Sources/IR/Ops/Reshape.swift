@@ -74,8 +74,10 @@ public struct Reshape: Operator, Equatable {
         return [try ShapeSupport.checkedType(inputs[0].elementType, try resolvedShape(for: inputs[0].shape))]
     }
 
+    /// Reads the target shape back from the printed attributes (in ONNX it is an input).
     public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Reshape {
-        Reshape(shape: try attributes.requiredInts("shape", opType), allowZero: try attributes.int("allowzero", default: 0) != 0)
+        guard let shape = try attributes.ints("shape") else { throw KilnError("Reshape needs a 'shape' attribute") }
+        return Reshape(shape: shape, allowZero: try attributes.int("allowzero", default: 0) != 0)
     }
 
     public var attributeList: [(String, AttributeValue)] {
