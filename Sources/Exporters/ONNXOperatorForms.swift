@@ -2,8 +2,10 @@ import IR
 
 /// How each IR operator is spelled as ONNX at a given opset: the inverse of the importers'
 /// normalization. Canonical attributes that ONNX takes as inputs become initializers named after
-/// the node (`<node>_shape`, `<node>_min`…); a multi-axis Softmax, which no ONNX opset from 13 has,
-/// becomes Reshape → Softmax → Reshape.
+/// the node (`<node>_shape`, `<node>_min`…). Three forms take more than one node or change the op:
+/// a multi-axis Softmax, which no ONNX opset from 13 has, becomes Reshape → Softmax → Reshape; a
+/// Dropout mask of the data's type (opsets before 10) is Cast from the bool mask; a ReduceMean over
+/// no axes (Kiln's identity form) is an Identity before opset 18.
 struct ONNXOperatorForms {
     let opset: Int
     var names: UniqueNames
@@ -87,7 +89,8 @@ struct ONNXOperatorForms {
         case let op as Pad:
             result.attributes = [("mode", .string(op.mode.rawValue))]
             result.inputs.append(initializer(node, "pads", int64s: op.pads))
-            if op.mode == .constant { result.inputs.append(initializer(node, "value", op.value)) }
+            // Written in every mode (ONNX ignores it outside constant mode) so the node reads back equal.
+            result.inputs.append(initializer(node, "value", op.value))
         case let op as ConstantOfShape:
             result.attributes = [("value", .tensor(op.value.reshaped([1])))]
             result.inputs = [initializer(node, "shape", int64s: op.shape)]
@@ -108,8 +111,17 @@ struct ONNXOperatorForms {
                 if op.min == nil { result.inputs.append("") }
                 result.inputs.append(initializer(node, "max", scalar(Double(max), type)))
             }
-        case is Dropout:
+        case let op as Dropout:
             result.attributes = []
+            if op.maskType != .bool, result.outputs.count == 2, let x = inputTypes.first {
+                // Before opset 10 the mask had the data's type; from 13 it is bool: cast it back.
+                let mask = names.fresh("\(node.name)_mask")
+                intermediates.append((mask, TensorType(.bool, x.shape)))
+                let cast = ONNXNode(name: "\(node.name)_mask_cast", opType: "Cast", inputs: [mask], outputs: [result.outputs[1]],
+                                    attributes: [("to", .int(Int(op.maskType.onnxCode)))])
+                result.outputs[1] = mask
+                return [result, cast]
+            }
         case let op as Cast:
             result.attributes = [("to", .int(Int(op.to.onnxCode)))]
         default:
