@@ -6,7 +6,12 @@ public enum Pipeline {
     public static func standard() -> [any Pass] {
         [
             Canonicalize(),
+            FoldBatchNorm(),
+            FuseSqueezeExcite(),
+            FuseEpilogue(),
             DeadCodeElimination(),
+            SelectLayout(),
+            PlanMemory(),
         ]
     }
 

@@ -17,8 +17,12 @@ extension Conv: ReferenceKernel {
     /// The inner loops index with wrapping `&+`/`&*`: the ranges make every index valid, and without
     /// overflow checks the compiler vectorizes them (about 20× faster on EfficientNet-B0's convolutions).
     public func evaluate(_ inputs: [Tensor], outputTypes: [TensorType]) throws -> [Tensor] {
-        let x = inputs[0], w = inputs[1]
-        let y = Tensor(zeros: outputTypes[0])
+        [convolve(inputs[0], inputs[1], bias: inputs.count > 2 ? inputs[2] : nil, outputType: outputTypes[0])]
+    }
+
+    /// The convolution itself, shared with `FusedConv`, which applies its epilogue to the result.
+    func convolve(_ x: Tensor, _ w: Tensor, bias biasTensor: Tensor?, outputType: TensorType) -> Tensor {
+        let y = Tensor(zeros: outputType)
         let (n, c) = (x.shape[0], x.shape[1])
         let (m, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
         var (h, wd, oh, ow) = (x.shape[2], x.shape[3], y.shape[2], y.shape[3])
@@ -31,7 +35,7 @@ extension Conv: ReferenceKernel {
         let columnRanges = (0..<kw).map { Self.insideRange(offset: $0 * dw - pads[1], stride: sw, input: wd, output: ow) }
         let mPerGroup = m / group
         let xs = x.floats, ws = w.floats, ys = y.mutableFloats
-        let bias = inputs.count > 2 ? inputs[2].floats : nil
+        let bias = biasTensor?.floats
         for b in 0..<n {
             for oc in 0..<m {
                 let g = oc / mPerGroup
@@ -62,7 +66,7 @@ extension Conv: ReferenceKernel {
                 }
             }
         }
-        return [y]
+        return y
     }
 
     /// The outputs o in 0..<output with 0 ≤ o·stride + offset < input (empty when there are none).

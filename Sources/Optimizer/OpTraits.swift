@@ -1,0 +1,21 @@
+import IR
+
+/// Facts about operators that several passes ask, in one place.
+enum OpTraits {
+    /// Whether every output element depends only on the input elements at the same logical index
+    /// (plus per-channel or broadcast parameters): unary maps, broadcasting arithmetic, Kiln's
+    /// activations, and the per-channel affine maps ScaleShift and (inference) BatchNormalization.
+    /// Such an op can run in any layout and, where sizes agree, in place.
+    static func isElementwise(_ op: any Operator) -> Bool {
+        op is any UnaryElementwise || op is any BroadcastingElementwise || isPerChannelAffine(op)
+            || op is Relu || op is Relu6 || op is SiLU
+    }
+
+    /// Ops whose inputs after the first are per-channel parameters [C] (not numpy-broadcast).
+    static func isPerChannelAffine(_ op: any Operator) -> Bool {
+        op is ScaleShift || op is BatchNormalization
+    }
+
+    /// The layout annotations `select-layout` records.
+    static let layoutKeys = ["layout", "input_layout", "layout_reason", "weight_packing"]
+}

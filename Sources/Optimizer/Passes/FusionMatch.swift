@@ -1,0 +1,119 @@
+import IR
+
+/// Matchers the fusion passes (`fold-batchnorm`, `fuse-squeeze-excite`, `fuse-epilogue`) share.
+/// Every matcher answers nil for "no match"; none of them edits the graph.
+enum FusionMatch {
+    /// An activation found by walking back from the node that produces its result.
+    struct MatchedActivation {
+        /// The value the activation is applied to.
+        var input: ValueID
+        var activation: Activation
+        /// The nodes that compute it, in graph order (two for `x · Sigmoid(x)`).
+        var nodes: [Int]
+        /// How many reads of `input` the pattern itself accounts for: fusing it away is safe when
+        /// `input` has exactly this many uses.
+        var inputUses: Int
+    }
+
+    /// The activation computed by the node at `index` (and, for `x · σ(x)` and `x · hardsigmoid(x)`,
+    /// the node before it): Relu, Relu6, SiLU, HardSwish, Sigmoid, HardSigmoid, Clip with both bounds
+    /// (Clip(0, 6) reads as relu6, Clip(0, ∞) as relu), or the two-node SiLU/HardSwish forms that
+    /// `canonicalize` would otherwise rewrite. Only float32.
+    static func activation(at index: Int, in graph: Graph) -> MatchedActivation? {
+        let node = graph.nodes[index]
+        guard node.outputs.count == 1, graph.type(of: node.outputs[0]).elementType == .float32 else { return nil }
+        if node.inputs.count == 2, node.op is Mul {
+            return gatedActivation(mulAt: index, in: graph)
+        }
+        guard node.inputs.count == 1 else { return nil }
+        let single: (Activation) -> MatchedActivation = {
+            MatchedActivation(input: node.inputs[0], activation: $0, nodes: [index], inputUses: 1)
+        }
+        switch node.op {
+        case is Relu: return single(.relu)
+        case is Relu6: return single(.relu6)
+        case is SiLU: return single(.silu)
+        case is HardSwish: return single(.hardSwish)
+        case is Sigmoid: return single(.sigmoid)
+        case let op as HardSigmoid: return single(.hardSigmoid(alpha: op.alpha, beta: op.beta))
+        case let op as Clip:
+            switch (op.min, op.max) {
+            case (0?, 6?): return single(.relu6)
+            case (0?, nil): return single(.relu)
+            case let (lo?, hi?): return single(.clip(min: lo, max: hi))
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// `Mul(x, Sigmoid(x))` → silu and `Mul(x, HardSigmoid(x))` with α = 1/6, β = 1/2 → hardswish,
+    /// either operand order; the gate must be read only by the Mul.
+    private static func gatedActivation(mulAt index: Int, in graph: Graph) -> MatchedActivation? {
+        let mul = graph.nodes[index]
+        for (x, gate) in [(mul.inputs[0], mul.inputs[1]), (mul.inputs[1], mul.inputs[0])] {
+            guard x != gate, let g = graph.producer(of: gate), graph.nodes[g].inputs == [x],
+                  graph.useCount(of: gate) == 1 else { continue }
+            let activation: Activation
+            switch graph.nodes[g].op {
+            case is Sigmoid: activation = .silu
+            case let op as HardSigmoid where abs(op.alpha - 1 / 6) < 1e-6 && op.beta == 0.5: activation = .hardSwish
+            default: continue
+            }
+            return MatchedActivation(input: x, activation: activation, nodes: [g, index], inputUses: 2)
+        }
+        return nil
+    }
+
+    /// True when `value` is read exactly `uses` times by nodes and is not a graph output: the
+    /// readers the pattern accounts for are the only ones, so fusing `value` away hides it from no one.
+    static func onlyRead(_ value: ValueID, uses: Int = 1, in graph: Graph) -> Bool {
+        !graph.isOutput(value) && graph.useCount(of: value) == uses
+    }
+
+    /// Whether `op` on inputs of `inputTypes` gives exactly the types of `outputs`: checked before a
+    /// rewrite edits anything, so a pattern can never leave an invalid graph behind.
+    static func infers(_ op: any Operator, _ inputTypes: [TensorType], _ outputs: [ValueID], in graph: Graph) -> Bool {
+        (try? op.inferTypes(inputTypes)) == outputs.map(graph.type(of:))
+    }
+
+    /// The node at `index` as a plain convolution (Conv, or a FusedConv with no activation and no
+    /// residual), with its constant weights and constant bias (nil when it has none).
+    struct LinearConv {
+        var conv: Conv
+        var isFused: Bool
+        var weights: Tensor
+        var bias: Tensor?
+    }
+
+    static func linearConv(at index: Int, in graph: Graph) -> LinearConv? {
+        let node = graph.nodes[index]
+        let conv: Conv, isFused: Bool
+        switch node.op {
+        case let op as Conv:
+            (conv, isFused) = (op, false)
+        case let op as FusedConv where op.activation == .none && node.inputs.count == 3:
+            (conv, isFused) = (op.conv, true)
+        default:
+            return nil
+        }
+        guard node.inputs.count >= 2, let weights = graph.constant(node.inputs[1]) else { return nil }
+        var bias: Tensor?
+        if node.inputs.count == 3 {
+            guard let b = graph.constant(node.inputs[2]) else { return nil }
+            bias = b
+        }
+        return LinearConv(conv: conv, isFused: isFused, weights: weights, bias: bias)
+    }
+
+    /// The per-channel values of a constant that, in an elementwise op with a [N, C, H, W] tensor,
+    /// broadcasts along channels only: shape [C, 1, 1], [1, C, 1, 1], a scalar, or anything that
+    /// pads to [1, C or 1, 1, 1]. Expanded to `channels` values; nil for other shapes and types.
+    static func perChannel(_ tensor: Tensor, channels: Int) -> [Float]? {
+        guard tensor.elementType == .float32, tensor.type.rank <= 4 else { return nil }
+        let padded = [Int](repeating: 1, count: 4 - tensor.type.rank) + tensor.shape
+        guard padded[0] == 1, padded[2] == 1, padded[3] == 1, padded[1] == 1 || padded[1] == channels else { return nil }
+        let values = Array(tensor.floats)
+        return values.count == channels ? values : [Float](repeating: values[0], count: channels)
+    }
+}
