@@ -128,8 +128,10 @@ public struct InspectReport: Encodable {
             var text = "\(String(i).leftPadding(to: 3))  \(row.name.padding(to: nameWidth))  \(row.op.padding(to: 20))  \(row.outputs.joined(separator: ", ").padding(to: 26))"
             if showLayout { text += "  \((row.layout ?? "-").padding(to: 8))" }
             line(text + "  \(grouped(row.macs))")
-            if row.onnxNodes != [row.name] {
-                line("     absorbs: \(row.onnxNodes.joined(separator: ", "))")
+            // The node keeps its main ONNX node's name; list what else it took in.
+            let absorbed = row.onnxNodes.first == row.name ? Array(row.onnxNodes.dropFirst()) : row.onnxNodes
+            if !absorbed.isEmpty, row.onnxNodes != [row.name] {
+                line("     absorbs: \(absorbed.joined(separator: ", "))")
             }
         }
         return out

@@ -1,59 +1,40 @@
 import Foundation
 import IR
+import Optimizer
 
-/// The static memory plan as `plan-memory` recorded it in annotations: `arena_offset` (one byte
-/// offset per output) and `in_place` (1 when an output reuses its input's buffer). The arena size
-/// is max(offset + bytes) over the planned tensors, where a tensor in a channel-blocked layout
-/// (NCHW8c, NCHW16c) takes its channels rounded up to the block.
+/// The static memory plan as `plan-memory` recorded it in annotations (`arena_offset`, one byte
+/// offset per output, -1 outside the arena; `in_place=1` when an output overwrites an input), for
+/// `kiln inspect`. The sizes come from `MemoryPlan.summary(of:)`, so they count tensors at their
+/// physical size in the chosen layout, as the plan does.
 public struct MemorySummary: Sendable, Equatable, Encodable {
-    /// Bytes of the arena; nil when no node carries an `arena_offset` (the plan did not run).
+    /// Bytes of the arena; nil when no node carries an `arena_offset` (plan-memory did not run).
     public var arenaBytes: Int?
-    /// Sum of the bytes of the tensors the plan placed (what they would need without reuse).
+    /// Sum of the bytes of the tensors the arena holds (what they would need without reuse).
     public var plannedTensorBytes: Int
-    /// Number of tensors placed.
+    /// Number of tensors placed in the arena.
     public var plannedTensors: Int
-    /// Nodes whose output reuses an input's buffer.
+    /// Nodes whose output overwrites an input's buffer.
     public var inPlaceNodes: Int
 
     public init(_ graph: Graph) {
-        var arena: Int?
-        var sum = 0, count = 0, inPlace = 0
+        var count = 0, inPlace = 0
         for node in graph.nodes {
             if case .int(let v)? = node.annotations["in_place"], v != 0 { inPlace += 1 }
-            let offsets: [Int]
-            switch node.annotations["arena_offset"] {
-            case .ints(let v)?: offsets = v
-            case .int(let v)?: offsets = [v]
-            default: continue
-            }
-            for (output, offset) in zip(node.outputs, offsets) where offset >= 0 {
-                let bytes = Self.physicalBytes(graph.type(of: output), layout: Self.layout(of: node))
-                arena = max(arena ?? 0, offset + bytes)
-                sum += bytes
-                count += 1
-            }
+            if case .ints(let offsets)? = node.annotations["arena_offset"] { count += offsets.filter { $0 >= 0 }.count }
         }
-        arenaBytes = arena
-        plannedTensorBytes = sum
         plannedTensors = count
         inPlaceNodes = inPlace
+        guard graph.nodes.contains(where: { $0.annotations["arena_offset"] != nil }) else {
+            arenaBytes = nil
+            plannedTensorBytes = 0
+            return
+        }
+        let summary = MemoryPlan.summary(of: graph)
+        arenaBytes = summary.arenaBytes
+        plannedTensorBytes = summary.sumOfTensorBytes
     }
 
-    /// The layout a node writes: a Reorder's target, else its `layout` annotation (NCHW when absent).
-    static func layout(of node: Node) -> Layout {
-        if let reorder = node.op as? Reorder { return reorder.to }
-        if case .string(let name)? = node.annotations["layout"], let layout = Layout(rawValue: name) { return layout }
-        return .nchw
-    }
-
-    static func physicalBytes(_ type: TensorType, layout: Layout) -> Int {
-        let block = layout == .nchw8c ? 8 : layout == .nchw16c ? 16 : 1
-        guard block > 1, type.rank == 4 else { return type.byteCount }
-        let channels = (type.shape[1] + block - 1) / block * block
-        return type.shape[0] * channels * type.shape[2] * type.shape[3] * type.elementType.byteSize
-    }
-
-    /// One line for `kiln inspect`: "1.2 MiB for 14.3 MiB of tensors (8.4%), 20 in place" or "not planned".
+    /// One line for `kiln inspect`: "1.2 MiB for 40 tensors of 14.3 MiB (8.4%), 20 in place" or "not planned".
     public var text: String {
         guard let arenaBytes else { return "not planned" }
         let share = plannedTensorBytes > 0 ? String(format: " (%.1f%%)", 100 * Double(arenaBytes) / Double(plannedTensorBytes)) : ""
