@@ -34,12 +34,14 @@ let package = Package(
         // Embeds Sources/Runtime and Sources/Kernels into Codegen at build time.
         .executableTarget(name: "embed-c-sources", path: "Sources/embed-c-sources"),
         .plugin(name: "EmbedCSources", capability: .buildTool(), dependencies: ["embed-c-sources"]),
+        // What `kiln inspect` writes: the report, Graphviz, and the graph as an ONNX model.
+        .target(name: "Exporters", dependencies: ["IR", "Optimizer"], path: "Sources/Exporters"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
         .target(name: "KilnRuntime", path: "Sources/Runtime"),
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "IR", "Frontend", "Reference", "Optimizer", "Codegen", "KilnRuntime",
+                "IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/kiln"
@@ -48,7 +50,7 @@ let package = Package(
         .executableTarget(name: "kiln-bench", dependencies: ["IR", "Frontend", "Reference"], path: "Sources/kiln-bench"),
         .testTarget(
             name: "KilnTests",
-            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "KilnRuntime"],
+            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "ONNXProto"],
             path: "Tests/KilnTests"
         ),
     ]

@@ -31,5 +31,10 @@ public struct Cast: Operator, Equatable {
         return [TensorType(to, inputs[0].shape)]
     }
 
+    /// The text IR names the target type (`int64`), where ONNX gives its code.
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Cast {
+        Cast(to: try attributes.elementType("to", opType))
+    }
+
     public var attributeList: [(String, AttributeValue)] { [("to", .string(to.rawValue))] }
 }

@@ -41,6 +41,11 @@ public struct ConstantOfShape: Operator, Equatable {
         return [try ShapeSupport.checkedType(value.elementType, shape)]
     }
 
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> ConstantOfShape {
+        let type = try attributes.elementType("dtype", opType)
+        return ConstantOfShape(shape: try attributes.requiredInts("shape", opType), value: try attributes.scalar("value", as: type, opType))
+    }
+
     public var attributeList: [(String, AttributeValue)] {
         [("shape", .ints(shape)), ("value", value.scalarAttribute), ("dtype", .string(value.elementType.rawValue))]
     }

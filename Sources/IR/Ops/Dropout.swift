@@ -52,6 +52,10 @@ public struct Dropout: Operator, Equatable {
         return [inputs[0], TensorType(maskType, inputs[0].shape)]
     }
 
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Dropout {
+        Dropout(maskType: try attributes.elementType("mask", opType))
+    }
+
     public var attributeList: [(String, AttributeValue)] {
         [("mask", .string(maskType.rawValue))]
     }

@@ -24,5 +24,9 @@ public struct Expand: Operator, Equatable {
         return [try ShapeSupport.checkedType(x.elementType, try Shapes.broadcast(x.shape, shape))]
     }
 
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Expand {
+        Expand(shape: try attributes.requiredInts("shape", opType))
+    }
+
     public var attributeList: [(String, AttributeValue)] { [("shape", .ints(shape))] }
 }

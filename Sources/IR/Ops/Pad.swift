@@ -111,6 +111,15 @@ public struct Pad: Operator, Equatable {
         return [try ShapeSupport.checkedType(x.elementType, shape)]
     }
 
+    /// The text IR gives pads and value as attributes; the value takes the input's element type.
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Pad {
+        let modeName = try attributes.string("mode") ?? "constant"
+        guard let mode = Mode(rawValue: modeName) else { throw KilnError("Pad mode '\(modeName)' is unknown") }
+        guard let x = inputTypes.first else { throw KilnError("Pad needs an input") }
+        return Pad(pads: try attributes.requiredInts("pads", opType), mode: mode,
+                   value: try attributes.scalar("value", as: x.elementType, opType))
+    }
+
     public var attributeList: [(String, AttributeValue)] {
         [("mode", .string(mode.rawValue)), ("pads", .ints(pads)), ("value", value.scalarAttribute)]
     }

@@ -82,6 +82,11 @@ public struct Slice: Operator, Equatable {
         return [TensorType(x.elementType, try windows(for: x.shape).map(\.count))]
     }
 
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Slice {
+        Slice(starts: try attributes.requiredInts("starts", opType), ends: try attributes.requiredInts("ends", opType),
+              axes: try attributes.requiredInts("axes", opType), steps: try attributes.requiredInts("steps", opType))
+    }
+
     public var attributeList: [(String, AttributeValue)] {
         [("starts", .ints(starts)), ("ends", .ints(ends)), ("axes", .ints(axes)), ("steps", .ints(steps))]
     }

@@ -35,5 +35,9 @@ public struct Softmax: Operator, Equatable {
         return [x]
     }
 
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Softmax {
+        Softmax(axes: try attributes.requiredInts("axes", opType))
+    }
+
     public var attributeList: [(String, AttributeValue)] { [("axes", .ints(axes))] }
 }

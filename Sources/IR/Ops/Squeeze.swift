@@ -28,6 +28,10 @@ public struct Squeeze: Operator, Equatable {
         return [TensorType(x.elementType, x.shape.indices.filter { !removed.contains($0) }.map { x.shape[$0] })]
     }
 
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Squeeze {
+        Squeeze(axes: try attributes.ints("axes"))
+    }
+
     public var attributeList: [(String, AttributeValue)] { axes.map { [("axes", .ints($0))] } ?? [] }
 }
 

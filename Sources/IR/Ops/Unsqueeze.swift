@@ -26,5 +26,9 @@ public struct Unsqueeze: Operator, Equatable {
         return [TensorType(x.elementType, shape)]
     }
 
+    public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Unsqueeze {
+        Unsqueeze(axes: try attributes.requiredInts("axes", opType))
+    }
+
     public var attributeList: [(String, AttributeValue)] { [("axes", .ints(axes))] }
 }
