@@ -1,0 +1,194 @@
+import IR
+
+/// Prints a `KernelPlan` as C: `model.c` (one static function per node and `kiln_model_run`),
+/// `model.h` (the API and the shapes), and `main.c` (the command-line program around it). The
+/// kernels are the kernel library's `static inline` functions, which the C compiler specializes for
+/// the literal shapes of every call.
+public struct CPrinter {
+    public enum Weights: String, Sendable {
+        /// Linked into the binary (an assembler `.incbin` of weights.bin).
+        case embed
+        /// Memory-mapped at start-up from a file beside the binary (`--weights external`).
+        case external
+    }
+
+    public var weights: Weights
+    public var preprocess: String
+    public var labels: [String]
+
+    public init(weights: Weights, preprocess: String, labels: [String]) {
+        self.weights = weights
+        self.preprocess = preprocess
+        self.labels = labels
+    }
+
+    private func banner(_ plan: KernelPlan) -> String {
+        "/*\n" + plan.banner.map { " * " + Identifier.commentText($0, limit: 400) }.joined(separator: "\n") + "\n */\n"
+    }
+
+    // MARK: - model.h
+
+    public func header(_ plan: KernelPlan) -> String {
+        func dims(_ t: TensorType) -> String { t.shape.map(String.init).joined(separator: ", ") }
+        return banner(plan) + """
+        #ifndef KILN_MODEL_H
+        #define KILN_MODEL_H
+
+        #include <stddef.h>
+
+        /* Input: float32 [\(dims(plan.inputType))], NCHW, row-major. Output: float32 [\(dims(plan.outputType))]. */
+        #define KILN_INPUT_RANK \(plan.inputType.rank)
+        #define KILN_INPUT_DIMS { \(dims(plan.inputType)) }
+        #define KILN_INPUT_COUNT \(plan.inputType.elementCount)
+        #define KILN_OUTPUT_RANK \(plan.outputType.rank)
+        #define KILN_OUTPUT_DIMS { \(dims(plan.outputType)) }
+        #define KILN_OUTPUT_COUNT \(plan.outputType.elementCount)
+        /* Static memory: the arena of intermediate tensors and the kernels' scratch. */
+        #define KILN_ARENA_BYTES \(plan.arenaBytes)
+        #define KILN_SCRATCH_BYTES \(plan.scratchBytes)
+        #define KILN_WEIGHTS_BYTES \(plan.weights.count)
+
+        \(weights == .external ? """
+        /* Maps the weights file (written beside the binary by kiln compile); 0 on success, else -1 with a
+         * message in err. Call once before kiln_model_run. */
+        int kiln_model_load_weights(const char *path, char *err, size_t errlen);
+
+        """ : "")/* Runs the model: input holds KILN_INPUT_COUNT floats, output receives KILN_OUTPUT_COUNT. Not
+         * reentrant (one static arena). Returns 0. */
+        int kiln_model_run(const float *input, float *output);
+
+        #endif
+
+        """
+    }
+
+    // MARK: - model.c
+
+    public func model(_ plan: KernelPlan) -> String {
+        var out = banner(plan) + """
+        #include <stddef.h>
+        #include <stdint.h>
+
+        #include "kiln_kernels.h"
+        #include "model.h"
+
+        static float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64)));
+        static float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64)));
+
+        """
+        switch weights {
+        case .embed:
+            out += """
+            /* weights.S links weights.bin in, 64-byte aligned. */
+            extern const float kiln_weights_data[];
+            #define kiln_weights kiln_weights_data
+
+            """
+        case .external:
+            out += externalWeightsLoader(plan)
+        }
+        for function in plan.functions {
+            out += "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
+            out += "static void \(function.name)(const float *input, float *output) {\n"
+            out += "    (void)input;\n    (void)output;\n"
+            for call in function.calls {
+                out += "    kiln_\(call.kernel)(\(call.arguments.map(argument).joined(separator: ", ")));\n"
+            }
+            out += "}\n"
+        }
+        out += "\nint kiln_model_run(const float *input, float *output) {\n"
+        for function in plan.functions { out += "    \(function.name)(input, output);\n" }
+        out += "    return 0;\n}\n"
+        return out
+    }
+
+    private func externalWeightsLoader(_ plan: KernelPlan) -> String {
+        """
+        #include <fcntl.h>
+        #include <stdio.h>
+        #include <sys/mman.h>
+        #include <sys/stat.h>
+        #include <unistd.h>
+
+        static const float *kiln_weights;
+
+        int kiln_model_load_weights(const char *path, char *err, size_t errlen) {
+            int fd = open(path, O_RDONLY);
+            if (fd < 0) {
+                snprintf(err, errlen, "%s: cannot open the weights file", path);
+                return -1;
+            }
+            struct stat st;
+            if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != (uint64_t)KILN_WEIGHTS_BYTES) {
+                snprintf(err, errlen, "%s: expected %llu bytes of weights", path, (unsigned long long)KILN_WEIGHTS_BYTES);
+                close(fd);
+                return -1;
+            }
+            void *map = mmap(NULL, (size_t)KILN_WEIGHTS_BYTES, PROT_READ, MAP_PRIVATE, fd, 0);
+            close(fd);
+            if (map == MAP_FAILED) {
+                snprintf(err, errlen, "%s: cannot map the weights file", path);
+                return -1;
+            }
+            kiln_weights = (const float *)map;
+            return 0;
+        }
+
+        """
+    }
+
+    private func argument(_ argument: Argument) -> String {
+        switch argument {
+        case .size(let v): return "\(v)"
+        case .float(let v): return cFloat(v)
+        case .none: return "NULL"
+        case .activation(let a): return activation(a)
+        case .buffer(let b):
+            switch b {
+            case .input(let o): return o == 0 ? "input" : "input + \(o)"
+            case .output(let o): return o == 0 ? "output" : "output + \(o)"
+            case .arena(let o): return "kiln_arena + \(o)"
+            case .weights(let o): return "kiln_weights + \(o)"
+            case .scratch(let o): return "kiln_scratch + \(o)"
+            }
+        }
+    }
+
+    private func activation(_ a: Activation) -> String {
+        let (kind, x, y): (String, Float, Float) = switch a {
+        case .none: ("NONE", 0, 0)
+        case .relu: ("RELU", 0, 0)
+        case .relu6: ("RELU6", 0, 0)
+        case .silu: ("SILU", 0, 0)
+        case .hardSwish: ("HARDSWISH", 0, 0)
+        case .sigmoid: ("SIGMOID", 0, 0)
+        case .hardSigmoid(let alpha, let beta): ("HARDSIGMOID", alpha, beta)
+        case .clip(let lo, let hi): ("CLIP", lo, hi)
+        }
+        return "(kiln_act){KILN_ACT_\(kind), \(cFloat(x)), \(cFloat(y))}"
+    }
+
+    private func cFloat(_ v: Float) -> String {
+        if v.isNaN { return "(0.0f / 0.0f)" }
+        if v.isInfinite { return v < 0 ? "(-1.0f / 0.0f)" : "(1.0f / 0.0f)" }
+        let text = "\(v)"
+        return (text.contains(".") || text.contains("e") ? text : text + ".0") + "f"
+    }
+
+    // MARK: - weights.S
+
+    public func weightsAssembly(fileName: String) -> String {
+        """
+        /* The model's packed weights, linked in from \(Identifier.commentText(fileName)). */
+            .section .rodata
+            .balign 64
+            .globl kiln_weights_data
+            .type kiln_weights_data, @object
+        kiln_weights_data:
+            .incbin "\(Identifier.cString(fileName))"
+            .size kiln_weights_data, . - kiln_weights_data
+            .section .note.GNU-stack,"",@progbits
+
+        """
+    }
+}

@@ -1,0 +1,50 @@
+import IR
+import KilnKernels
+
+/// The packed weights of a program: each tensor packed for the kernel that reads it (by the kernel
+/// library's own `kiln_pack_*` functions, so packing and kernels cannot disagree), at 64-byte
+/// aligned offsets.
+struct WeightsBlob {
+    private(set) var floats: [Float] = []
+
+    /// Appends `count` floats written by `fill`; returns their offset in floats.
+    mutating func append(count: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> Int {
+        while floats.count % 16 != 0 { floats.append(0) }
+        let offset = floats.count
+        floats.append(contentsOf: repeatElement(0, count: count))
+        floats.withUnsafeMutableBufferPointer { buffer in
+            if let base = buffer.baseAddress { fill(base + offset) }
+        }
+        return offset
+    }
+
+    /// A GEMM weight W[k][n] read as w[kk·strideK + nn·strideN], with bias.
+    mutating func gemm(k: Int, n: Int, weights: Tensor, strideK: Int, strideN: Int, bias: Tensor?) -> Int {
+        append(count: kiln_pack_gemm_f32_floats(k, n)) { out in
+            kiln_pack_gemm_f32(k, n, weights.floats.baseAddress, strideK, strideN, bias?.floats.baseAddress, out)
+        }
+    }
+
+    /// A depthwise weight [C][1][KH][KW] with bias.
+    mutating func depthwise(c: Int, kh: Int, kw: Int, weights: Tensor, bias: Tensor?) -> Int {
+        append(count: kiln_pack_dwconv_f32_floats(c, kh, kw)) { out in
+            kiln_pack_dwconv_f32(c, kh, kw, weights.floats.baseAddress, bias?.floats.baseAddress, out)
+        }
+    }
+
+    /// A direct-conv weight [Cout][Cin][KH][KW] (groups 1) with bias.
+    mutating func direct(cout: Int, cin: Int, kh: Int, kw: Int, weights: Tensor, bias: Tensor?) -> Int {
+        append(count: kiln_pack_conv_f32_floats(cout, cin, kh, kw)) { out in
+            kiln_pack_conv_f32(cout, cin, kh, kw, weights.floats.baseAddress, bias?.floats.baseAddress, out)
+        }
+    }
+
+    /// A tensor as it is (the generic conv's OIHW weights, its bias).
+    mutating func raw(_ tensor: Tensor) -> Int {
+        append(count: tensor.elementCount) { out in
+            for (i, v) in tensor.floats.enumerated() { out[i] = v }
+        }
+    }
+
+    var bytes: [UInt8] { floats.withUnsafeBytes { Array($0) } }
+}
