@@ -32,6 +32,9 @@ let package = Package(
         .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
         .target(name: "KilnRuntime", path: "Sources/Runtime"),
+        // The f32 kernel library generated code calls (header-only kiln_kernels.h) and the weight packers.
+        // tests/ holds the C harness that scripts/test-kernels.sh builds per ISA; SwiftPM builds the rest.
+        .target(name: "KilnKernels", path: "Sources/Kernels", exclude: ["tests", "README.md"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
@@ -42,7 +45,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KilnTests",
-            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "KilnRuntime"],
+            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "KilnRuntime", "KilnKernels"],
             path: "Tests/KilnTests"
         ),
     ]
