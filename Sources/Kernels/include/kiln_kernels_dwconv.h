@@ -15,6 +15,7 @@
 
 #define KILN_DW_PX 4
 #define KILN_DW_MAX_TAPS 25 /* 5x5 */
+#define KILN_DW_STRIP_BYTES 24576 /* input bytes per column strip: half of a 48 KiB L1 */
 
 /* The taps t in [*lo, *hi) of a window starting at i0 (dilation d, k taps) that land in [0, size). */
 KILN_INLINE void kiln_tap_range_(ptrdiff_t i0, size_t k, size_t d, size_t size, size_t *lo, size_t *hi) {
@@ -70,15 +71,21 @@ KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t
 KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1, size_t cfull, size_t c, size_t cpad,
                                       const float *irow, size_t w, size_t sw, size_t dh, size_t dw, size_t pl,
                                       const float *packed, float *orow, kiln_act act) {
-    for (size_t cc = 0; cc < cfull; cc += KILN_VW) {
-        kiln_v wv[KILN_DW_MAX_TAPS];
-        KILN_UNROLL for (size_t t = 0; t < kh * kw; t++) wv[t] = kiln_v_load(packed + cpad + t * cpad + cc);
-        kiln_v bias = kiln_v_load(packed + cc);
-        size_t ox = a0;
-        for (; ox + KILN_DW_PX <= a1; ox += KILN_DW_PX)
-            kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, irow, w, kh, kw, sw, dh, dw, pl, wv, bias, orow, act);
-        for (; ox < a1; ox++)
-            kiln_f32_dwconv_block_(1, ox, cc, c, irow, w, kh, kw, sw, dh, dw, pl, wv, bias, orow, act);
+    /* strips of output columns whose input window (kh rows) stays in L1 across the channel-vector passes */
+    size_t strip = KILN_DW_STRIP_BYTES / (kh * (sw * KILN_DW_PX + kw) * c * sizeof(float)) * KILN_DW_PX;
+    if (strip < KILN_DW_PX) strip = KILN_DW_PX;
+    for (size_t s0 = a0; s0 < a1; s0 += strip) {
+        size_t s1 = a1 - s0 < strip ? a1 : s0 + strip;
+        for (size_t cc = 0; cc < cfull; cc += KILN_VW) {
+            kiln_v wv[KILN_DW_MAX_TAPS];
+            KILN_UNROLL for (size_t t = 0; t < kh * kw; t++) wv[t] = kiln_v_load(packed + cpad + t * cpad + cc);
+            kiln_v bias = kiln_v_load(packed + cc);
+            size_t ox = s0;
+            for (; ox + KILN_DW_PX <= s1; ox += KILN_DW_PX)
+                kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, irow, w, kh, kw, sw, dh, dw, pl, wv, bias, orow, act);
+            for (; ox < s1; ox++)
+                kiln_f32_dwconv_block_(1, ox, cc, c, irow, w, kh, kw, sw, dh, dw, pl, wv, bias, orow, act);
+        }
     }
 }
 

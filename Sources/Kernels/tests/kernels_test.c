@@ -203,6 +203,9 @@ static void test_convs(void) {
                     conv_case(0, 1 + combo % 2, c, hws[hi][0], hws[hi][1], 0, c, kh, kw, s, s + (combo % 5 == 1), d,
                               d, pt, pl, pb, pr, c, act, combo % 4 != 0);
                 }
+    /* wide rows with many channels: the interior is split into several column strips (KILN_DW_STRIP_BYTES) */
+    conv_case(0, 1, 70, 6, 41, 0, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 70, acts[3], 1);
+    conv_case(0, 1, 100, 7, 45, 0, 100, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 100, acts[4], 1);
     static const size_t cins[] = {1, 3, 4}, couts[] = {5, 16, 32, 33};
     combo = 0;
     for (size_t ci = 0; ci < 3; ci++)
