@@ -29,7 +29,7 @@ let package = Package(
         // Graph rewrites (the pass pipeline).
         .target(name: "Optimizer", dependencies: ["IR", "Reference"], path: "Sources/Optimizer"),
         // Lowering and source printers.
-        .target(name: "Codegen", dependencies: ["IR", "Optimizer"], path: "Sources/Codegen",
+        .target(name: "Codegen", dependencies: ["IR", "Optimizer", "KilnKernels"], path: "Sources/Codegen",
                 plugins: ["EmbedCSources"]),
         // Embeds Sources/Runtime and Sources/Kernels into Codegen at build time.
         .executableTarget(name: "embed-c-sources", path: "Sources/embed-c-sources"),
@@ -38,6 +38,9 @@ let package = Package(
         .target(name: "Exporters", dependencies: ["IR", "Optimizer"], path: "Sources/Exporters"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
         .target(name: "KilnRuntime", path: "Sources/Runtime"),
+        // The f32 kernel library generated code calls (header-only kiln_kernels.h) and the weight packers.
+        // tests/ holds the C harness that scripts/test-kernels.sh builds per ISA; SwiftPM builds the rest.
+        .target(name: "KilnKernels", path: "Sources/Kernels", exclude: ["tests", "README.md"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
@@ -50,7 +53,7 @@ let package = Package(
         .executableTarget(name: "kiln-bench", dependencies: ["IR", "Frontend", "Reference"], path: "Sources/kiln-bench"),
         .testTarget(
             name: "KilnTests",
-            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "ONNXProto"],
+            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "KilnKernels", "ONNXProto"],
             path: "Tests/KilnTests"
         ),
     ]

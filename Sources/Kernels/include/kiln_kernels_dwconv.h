@@ -1,0 +1,139 @@
+/* kiln_kernels_dwconv.h — f32 depthwise convolution, NHWC, fused bias + activation. Included by kiln_kernels.h.
+ *
+ *   out[b][oy][ox][ch] = act(bias[ch] + sum_{ky,kx} in[b][oy*sh - pt + ky*dh][ox*sw - pl + kx*dw][ch] * W[ch][ky][kx])
+ *
+ * with taps outside the input contributing 0 (zero padding; pads may be asymmetric: the bottom/right pads are
+ * implied by the output size oh x ow). in: n x h x w x c; out: n x oh x ow x c; packed: kiln_pack_dwconv_f32
+ * (Cpad = c rounded up to 16: Cpad biases, then per tap (ky, kx) Cpad weights, zero-padded).
+ *
+ * Structure: output rows whose taps are all inside vertically, and columns whose taps are all inside horizontally,
+ * form the interior; there (3x3 and 5x5 kernels), for each vector of channels, the weights are loaded once per row
+ * into registers and KILN_DW_PX output pixels are computed at a time with no bounds checks. Border pixels (and
+ * other kernel sizes) use the per-pixel path, whose tap ranges are clipped once per pixel. */
+#ifndef KILN_KERNELS_DWCONV_H
+#define KILN_KERNELS_DWCONV_H
+
+#define KILN_DW_PX 4
+#define KILN_DW_MAX_TAPS 25 /* 5x5 */
+#define KILN_DW_STRIP_BYTES 24576 /* input bytes per column strip: half of a 48 KiB L1 */
+
+/* The taps t in [*lo, *hi) of a window starting at i0 (dilation d, k taps) that land in [0, size). */
+KILN_INLINE void kiln_tap_range_(ptrdiff_t i0, size_t k, size_t d, size_t size, size_t *lo, size_t *hi) {
+    size_t l = i0 < 0 ? (size_t)((-i0 + (ptrdiff_t)d - 1) / (ptrdiff_t)d) : 0;
+    ptrdiff_t last = (ptrdiff_t)size - 1 - i0;
+    size_t h = last < 0 ? 0 : (size_t)(last / (ptrdiff_t)d) + 1;
+    if (h > k) h = k;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/* One output pixel, channels [c0, c1), taps clipped to [ky0, ky1) x [kx0, kx1). */
+KILN_INLINE void kiln_f32_dwconv_pixel_(size_t c0, size_t c1, size_t c, size_t cpad, const float *in, size_t w,
+                                        ptrdiff_t iy0, ptrdiff_t ix0, size_t kw, size_t dh, size_t dw, size_t ky0,
+                                        size_t ky1, size_t kx0, size_t kx1, const float *packed, float *out,
+                                        kiln_act act) {
+    const float *wt = packed + cpad;
+    for (size_t cc = c0; cc < c1; cc += KILN_VW) {
+        size_t lanes = c1 - cc < KILN_VW ? c1 - cc : KILN_VW;
+        kiln_v acc = kiln_v_load(packed + cc);
+        for (size_t ky = ky0; ky < ky1; ky++) {
+            const float *irow = in + (size_t)(iy0 + (ptrdiff_t)(ky * dh)) * w * c;
+            for (size_t kx = kx0; kx < kx1; kx++) {
+                const float *ip = irow + (size_t)(ix0 + (ptrdiff_t)(kx * dw)) * c + cc;
+                kiln_v x = lanes == KILN_VW ? kiln_v_load(ip) : kiln_v_loadn(ip, lanes);
+                acc = kiln_v_fma(x, kiln_v_load(wt + (ky * kw + kx) * cpad + cc), acc);
+            }
+        }
+        acc = kiln_v_act(acc, act);
+        if (lanes == KILN_VW) kiln_v_store(out + cc, acc);
+        else kiln_v_storen(out + cc, acc, lanes);
+    }
+}
+
+/* npx interior pixels starting at output column ox, one full vector of channels at cc; weights in wv. */
+KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t c, const float *irow, size_t w,
+                                        size_t kh, size_t kw, size_t sw, size_t dh, size_t dw, size_t pl,
+                                        const kiln_v *wv, kiln_v bias, float *orow, kiln_act act) {
+    kiln_v acc[KILN_DW_PX];
+    KILN_UNROLL for (size_t p = 0; p < npx; p++) acc[p] = bias;
+    KILN_UNROLL for (size_t ky = 0; ky < kh; ky++) { /* kh, kw are constants here: see kiln_f32_dwconv_row_ */
+        KILN_UNROLL for (size_t kx = 0; kx < kw; kx++) {
+            const float *ip = irow + (ky * dh * w + (ox * sw - pl + kx * dw)) * c + cc;
+            KILN_UNROLL for (size_t p = 0; p < npx; p++)
+                acc[p] = kiln_v_fma(kiln_v_load(ip + p * sw * c), wv[ky * kw + kx], acc[p]);
+        }
+    }
+    KILN_UNROLL for (size_t p = 0; p < npx; p++) kiln_v_store(orow + (ox + p) * c + cc, kiln_v_act(acc[p], act));
+}
+
+/* Interior columns [a0, a1) of one output row, channels [0, cfull) (whole vectors); kh, kw constants. */
+KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1, size_t cfull, size_t c, size_t cpad,
+                                      const float *irow, size_t w, size_t sw, size_t dh, size_t dw, size_t pl,
+                                      const float *packed, float *orow, kiln_act act) {
+    /* strips of output columns whose input window (kh rows) stays in L1 across the channel-vector passes */
+    size_t strip = KILN_DW_STRIP_BYTES / (kh * (sw * KILN_DW_PX + kw) * c * sizeof(float)) * KILN_DW_PX;
+    if (strip < KILN_DW_PX) strip = KILN_DW_PX;
+    for (size_t s0 = a0; s0 < a1; s0 += strip) {
+        size_t s1 = a1 - s0 < strip ? a1 : s0 + strip;
+        for (size_t cc = 0; cc < cfull; cc += KILN_VW) {
+            kiln_v wv[KILN_DW_MAX_TAPS];
+            KILN_UNROLL for (size_t t = 0; t < kh * kw; t++) wv[t] = kiln_v_load(packed + cpad + t * cpad + cc);
+            kiln_v bias = kiln_v_load(packed + cc);
+            size_t ox = s0;
+            for (; ox + KILN_DW_PX <= s1; ox += KILN_DW_PX)
+                kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, irow, w, kh, kw, sw, dh, dw, pl, wv, bias, orow, act);
+            for (; ox < s1; ox++)
+                kiln_f32_dwconv_block_(1, ox, cc, c, irow, w, kh, kw, sw, dh, dw, pl, wv, bias, orow, act);
+        }
+    }
+}
+
+KILN_INLINE void kiln_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c, const float *in, size_t oh,
+                                          size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
+                                          size_t dw, size_t pt, size_t pl, const float *packed, float *out,
+                                          kiln_act act) {
+    size_t cpad = kiln_panels(c) * KILN_PANEL;
+    /* interior columns: ox*sw - pl >= 0 and ox*sw - pl + (kw-1)*dw <= w-1 */
+    size_t span = (kw - 1) * dw + 1;
+    size_t ox_lo = (pl + sw - 1) / sw, ox_hi = w + pl >= span ? (w + pl - span) / sw + 1 : 0;
+    if (ox_hi > ow) ox_hi = ow;
+    if (ox_lo > ox_hi) ox_lo = ox_hi;
+    for (size_t b = 0; b < n; b++) {
+        const float *inb = in + b * h * w * c;
+        for (size_t oy = 0; oy < oh; oy++) {
+            float *orow = out + (b * oh + oy) * ow * c;
+            ptrdiff_t iy0 = (ptrdiff_t)(oy * sh) - (ptrdiff_t)pt;
+            size_t ky0, ky1;
+            kiln_tap_range_(iy0, kh, dh, h, &ky0, &ky1);
+            int fast = ky0 == 0 && ky1 == kh;
+            size_t cfull = c - c % KILN_VW;
+            size_t a0 = fast ? ox_lo : ow, a1 = fast ? ox_hi : ow;
+            for (size_t ox = 0; ox < ow; ox++) {
+                if (ox == a0) ox = a1;
+                if (ox >= ow) break;
+                ptrdiff_t ix0 = (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl;
+                size_t kx0, kx1;
+                kiln_tap_range_(ix0, kw, dw, w, &kx0, &kx1);
+                kiln_f32_dwconv_pixel_(0, c, c, cpad, inb, w, iy0, ix0, kw, dh, dw, ky0, ky1, kx0, kx1, packed,
+                                       orow + ox * c, act);
+            }
+            if (a0 >= a1) continue;
+            const float *irow = inb + (size_t)iy0 * w * c;
+            /* the register-resident fast path exists for 3x3 and 5x5 (constant trip counts to unroll); other
+             * kernel sizes take the per-pixel path everywhere */
+            if (kh == 3 && kw == 3)
+                kiln_f32_dwconv_row_(3, 3, a0, a1, cfull, c, cpad, irow, w, sw, dh, dw, pl, packed, orow, act);
+            else if (kh == 5 && kw == 5)
+                kiln_f32_dwconv_row_(5, 5, a0, a1, cfull, c, cpad, irow, w, sw, dh, dw, pl, packed, orow, act);
+            else
+                cfull = 0;
+            if (cfull < c)
+                for (size_t ox = a0; ox < a1; ox++)
+                    kiln_f32_dwconv_pixel_(cfull, c, c, cpad, inb, w, iy0, (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl, kw,
+                                           dh, dw, 0, kh, 0, kw, packed, orow + ox * c, act);
+        }
+    }
+}
+
+#endif

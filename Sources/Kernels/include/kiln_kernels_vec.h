@@ -1,0 +1,182 @@
+/* kiln_kernels_vec.h — the small vector vocabulary every Kiln kernel is written in.
+ *
+ * One of three targets is chosen by the includer (see kiln_kernels.h):
+ *   KILN_TARGET_AVX512  kiln_v = __m512 (16 floats), masks for remainders
+ *   KILN_TARGET_AVX2    kiln_v = __m256 (8 floats), FMA, maskload/maskstore for remainders
+ *   neither             kiln_v = float (one lane), plain C11 loops the compiler may vectorize
+ * Kernels only use the kiln_v_* functions below, so each kernel exists once for all three targets.
+ * Loads and stores are unaligned: no kernel has alignment requirements. */
+#ifndef KILN_KERNELS_VEC_H
+#define KILN_KERNELS_VEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define KILN_INLINE static inline __attribute__((always_inline))
+#define KILN_RESTRICT __restrict__
+#else
+#define KILN_INLINE static inline
+#define KILN_RESTRICT
+#endif
+
+#if defined(KILN_TARGET_AVX512)
+#if !defined(__AVX512F__)
+#error "KILN_TARGET_AVX512 needs a compiler targeting AVX-512F (e.g. -mavx512f -mfma or -march=native)"
+#endif
+#include <immintrin.h>
+#define KILN_VW 16
+#define KILN_ISA_NAME "avx512"
+typedef __m512 kiln_v;
+KILN_INLINE kiln_v kiln_v_load(const float *p) { return _mm512_loadu_ps(p); }
+KILN_INLINE void kiln_v_store(float *p, kiln_v v) { _mm512_storeu_ps(p, v); }
+KILN_INLINE kiln_v kiln_v_set1(float x) { return _mm512_set1_ps(x); }
+KILN_INLINE kiln_v kiln_v_zero(void) { return _mm512_setzero_ps(); }
+KILN_INLINE kiln_v kiln_v_add(kiln_v a, kiln_v b) { return _mm512_add_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_sub(kiln_v a, kiln_v b) { return _mm512_sub_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_mul(kiln_v a, kiln_v b) { return _mm512_mul_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_div(kiln_v a, kiln_v b) { return _mm512_div_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_fma(kiln_v a, kiln_v b, kiln_v c) { return _mm512_fmadd_ps(a, b, c); } /* a*b+c */
+KILN_INLINE kiln_v kiln_v_max(kiln_v a, kiln_v b) { return _mm512_max_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_min(kiln_v a, kiln_v b) { return _mm512_min_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_abs(kiln_v a) {
+    return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a), _mm512_set1_epi32(0x7fffffff)));
+}
+/* the first n (1 <= n <= KILN_VW) lanes; the other lanes read as 0 and are not written. */
+KILN_INLINE kiln_v kiln_v_loadn(const float *p, size_t n) {
+    return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1u), p);
+}
+KILN_INLINE void kiln_v_storen(float *p, kiln_v v, size_t n) {
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1u), v);
+}
+/* lanes where s < 0 take a, the others b */
+KILN_INLINE kiln_v kiln_v_select_neg(kiln_v s, kiln_v a, kiln_v b) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, _mm512_setzero_ps(), _CMP_LT_OQ), b, a);
+}
+/* float bits << 23 + bias of 1.0f: see kiln_v_exp_nonpos */
+KILN_INLINE kiln_v kiln_v_pow2_of_magic(kiln_v t) {
+    __m512i i = _mm512_slli_epi32(_mm512_castps_si512(t), 23);
+    return _mm512_castsi512_ps(_mm512_add_epi32(i, _mm512_set1_epi32(0x3f800000)));
+}
+/* 1/d: 14-bit estimate and one Newton step (about 1 ulp; cheaper than vdivps) */
+KILN_INLINE kiln_v kiln_v_recip(kiln_v d) {
+    __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_fmadd_ps(_mm512_fnmadd_ps(d, r, _mm512_set1_ps(1.0f)), r, r);
+}
+KILN_INLINE float kiln_v_reduce_add(kiln_v v) { return _mm512_reduce_add_ps(v); }
+KILN_INLINE float kiln_v_reduce_max(kiln_v v) { return _mm512_reduce_max_ps(v); }
+
+#elif defined(KILN_TARGET_AVX2)
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "KILN_TARGET_AVX2 needs a compiler targeting AVX2 and FMA (e.g. -mavx2 -mfma)"
+#endif
+#include <immintrin.h>
+#define KILN_VW 8
+#define KILN_ISA_NAME "avx2"
+typedef __m256 kiln_v;
+KILN_INLINE kiln_v kiln_v_load(const float *p) { return _mm256_loadu_ps(p); }
+KILN_INLINE void kiln_v_store(float *p, kiln_v v) { _mm256_storeu_ps(p, v); }
+KILN_INLINE kiln_v kiln_v_set1(float x) { return _mm256_set1_ps(x); }
+KILN_INLINE kiln_v kiln_v_zero(void) { return _mm256_setzero_ps(); }
+KILN_INLINE kiln_v kiln_v_add(kiln_v a, kiln_v b) { return _mm256_add_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_sub(kiln_v a, kiln_v b) { return _mm256_sub_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_mul(kiln_v a, kiln_v b) { return _mm256_mul_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_div(kiln_v a, kiln_v b) { return _mm256_div_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_fma(kiln_v a, kiln_v b, kiln_v c) { return _mm256_fmadd_ps(a, b, c); }
+KILN_INLINE kiln_v kiln_v_max(kiln_v a, kiln_v b) { return _mm256_max_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_min(kiln_v a, kiln_v b) { return _mm256_min_ps(a, b); }
+KILN_INLINE kiln_v kiln_v_abs(kiln_v a) {
+    return _mm256_and_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)));
+}
+KILN_INLINE __m256i kiln_v_mask_(size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+KILN_INLINE kiln_v kiln_v_loadn(const float *p, size_t n) { return _mm256_maskload_ps(p, kiln_v_mask_(n)); }
+KILN_INLINE void kiln_v_storen(float *p, kiln_v v, size_t n) { _mm256_maskstore_ps(p, kiln_v_mask_(n), v); }
+KILN_INLINE kiln_v kiln_v_select_neg(kiln_v s, kiln_v a, kiln_v b) { return _mm256_blendv_ps(b, a, s); }
+KILN_INLINE kiln_v kiln_v_pow2_of_magic(kiln_v t) {
+    __m256i i = _mm256_slli_epi32(_mm256_castps_si256(t), 23);
+    return _mm256_castsi256_ps(_mm256_add_epi32(i, _mm256_set1_epi32(0x3f800000)));
+}
+/* 1/d: 12-bit estimate and one Newton step (about 2^-22 relative) */
+KILN_INLINE kiln_v kiln_v_recip(kiln_v d) {
+    __m256 r = _mm256_rcp_ps(d);
+    return _mm256_fmadd_ps(_mm256_fnmadd_ps(d, r, _mm256_set1_ps(1.0f)), r, r);
+}
+KILN_INLINE float kiln_v_reduce_add(kiln_v v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+KILN_INLINE float kiln_v_reduce_max(kiln_v v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+#else
+/* Generic: portable C11. A "vector" is one float: kernels then become plain loops over channels and unrolled
+ * scalar register tiles, which compilers vectorize by themselves (and which compile quickly). */
+#define KILN_VW 1
+#define KILN_ISA_NAME "generic"
+typedef float kiln_v;
+KILN_INLINE kiln_v kiln_v_load(const float *p) { return *p; }
+KILN_INLINE void kiln_v_store(float *p, kiln_v v) { *p = v; }
+KILN_INLINE kiln_v kiln_v_set1(float x) { return x; }
+KILN_INLINE kiln_v kiln_v_zero(void) { return 0.0f; }
+KILN_INLINE kiln_v kiln_v_add(kiln_v a, kiln_v b) { return a + b; }
+KILN_INLINE kiln_v kiln_v_sub(kiln_v a, kiln_v b) { return a - b; }
+KILN_INLINE kiln_v kiln_v_mul(kiln_v a, kiln_v b) { return a * b; }
+KILN_INLINE kiln_v kiln_v_div(kiln_v a, kiln_v b) { return a / b; }
+KILN_INLINE kiln_v kiln_v_fma(kiln_v a, kiln_v b, kiln_v c) { return a * b + c; }
+KILN_INLINE kiln_v kiln_v_max(kiln_v a, kiln_v b) { return a > b ? a : b; }
+KILN_INLINE kiln_v kiln_v_min(kiln_v a, kiln_v b) { return a < b ? a : b; }
+KILN_INLINE kiln_v kiln_v_abs(kiln_v a) { return a < 0.0f ? -a : a; }
+KILN_INLINE kiln_v kiln_v_loadn(const float *p, size_t n) { (void)n; return *p; } /* n is 1 */
+KILN_INLINE void kiln_v_storen(float *p, kiln_v v, size_t n) { (void)n; *p = v; }
+KILN_INLINE kiln_v kiln_v_select_neg(kiln_v s, kiln_v a, kiln_v b) { return s < 0.0f ? a : b; }
+KILN_INLINE kiln_v kiln_v_pow2_of_magic(kiln_v t) {
+    uint32_t u;
+    float r;
+    memcpy(&u, &t, 4);
+    u = (u << 23) + 0x3f800000u;
+    memcpy(&r, &u, 4);
+    return r;
+}
+KILN_INLINE kiln_v kiln_v_recip(kiln_v d) { return 1.0f / d; }
+KILN_INLINE float kiln_v_reduce_add(kiln_v v) { return v; }
+KILN_INLINE float kiln_v_reduce_max(kiln_v v) { return v; }
+#endif
+
+/* exp(x) for x <= 0 (x below -87 is treated as -87, giving ~1.6e-38 instead of a denormal or 0).
+ * Range reduction x = n ln2 + r with |r| <= ln2/2; n is rounded by adding 1.5*2^23, whose float bits then hold n
+ * in the low mantissa bits, so 2^n is built with one shift and add; exp(r) by a degree-6 polynomial
+ * (Cephes expf coefficients), about 1 ulp on the reduced range. */
+KILN_INLINE kiln_v kiln_v_exp_nonpos(kiln_v x) {
+    const kiln_v magic = kiln_v_set1(12582912.0f);
+    x = kiln_v_max(x, kiln_v_set1(-87.0f));
+    kiln_v t = kiln_v_fma(x, kiln_v_set1(1.44269504088896341f), magic);
+    kiln_v n = kiln_v_sub(t, magic);
+    kiln_v r = kiln_v_fma(n, kiln_v_set1(-0.693359375f), x);
+    r = kiln_v_fma(n, kiln_v_set1(2.12194440e-4f), r);
+    kiln_v p = kiln_v_set1(1.9875691500e-4f);
+    p = kiln_v_fma(p, r, kiln_v_set1(1.3981999507e-3f));
+    p = kiln_v_fma(p, r, kiln_v_set1(8.3334519073e-3f));
+    p = kiln_v_fma(p, r, kiln_v_set1(4.1665795894e-2f));
+    p = kiln_v_fma(p, r, kiln_v_set1(1.6666665459e-1f));
+    p = kiln_v_fma(p, r, kiln_v_set1(5.0000001201e-1f));
+    p = kiln_v_fma(p, kiln_v_mul(r, r), kiln_v_add(r, kiln_v_set1(1.0f)));
+    return kiln_v_mul(p, kiln_v_pow2_of_magic(t));
+}
+
+/* 1 / (1 + exp(-x)), computed from e = exp(-|x|) so nothing overflows. */
+KILN_INLINE kiln_v kiln_v_sigmoid(kiln_v x) {
+    kiln_v e = kiln_v_exp_nonpos(kiln_v_sub(kiln_v_zero(), kiln_v_abs(x)));
+    kiln_v r = kiln_v_recip(kiln_v_add(kiln_v_set1(1.0f), e)); /* 1 + e is in [1, 2] */
+    return kiln_v_select_neg(x, kiln_v_mul(e, r), r);
+}
+
+#endif

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Builds Sources/Kernels/tests/kernels_test.c for every ISA path of kiln_kernels.h (AVX-512, AVX2+FMA, generic)
+# with each of gcc and clang that is installed, -std=c11 -O2 -Wall -Wextra -Werror, and runs it. ISAs the host
+# CPU lacks are compiled but not run. Two builds at a time. Exit status 0 iff everything built and passed.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+src="$root/Sources/Kernels"
+out=$(mktemp -d "${TMPDIR:-/tmp}/kiln-kernels.XXXXXX")
+trap 'rm -rf "$out"' EXIT INT TERM
+
+host_has() { # host_has MACRO: the native compiler target defines MACRO
+    for probe in gcc clang; do
+        command -v $probe >/dev/null 2>&1 || continue
+        $probe -march=native -dM -E -x c /dev/null 2>/dev/null | grep -q "define $1 "
+        return
+    done
+    return 1
+}
+
+one() { # one CC NAME FLAGS...: build and run one variant; output in $out/CC-NAME.log, exit status in .rc
+    one_ "$@"
+    echo $? >"$out/$1-$2.rc"
+}
+one_() {
+    cc=$1 name=$2; shift 2
+    log="$out/$cc-$name.log"
+    if ! $cc -std=c11 -O2 -Wall -Wextra -Werror "$@" -I"$src/include" "$src/tests/kernels_test.c" \
+        "$src/kiln_pack.c" -lm -o "$out/$cc-$name" >"$log" 2>&1; then
+        echo "BUILD FAILED: $cc $name" >>"$log"
+        return 1
+    fi
+    case $name in
+    avx512) host_has __AVX512F__ || { echo "$cc $name: built (host lacks AVX-512, not run)" >>"$log"; return 0; } ;;
+    avx2) host_has __AVX2__ || { echo "$cc $name: built (host lacks AVX2, not run)" >>"$log"; return 0; } ;;
+    esac
+    printf '%s: ' "$cc" >>"$log"
+    "$out/$cc-$name" >>"$log" 2>&1
+}
+
+status=0 found=0
+for cc in gcc clang; do
+    command -v $cc >/dev/null 2>&1 || continue
+    found=1
+    one $cc avx512 -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -DKILN_TARGET_AVX512 &
+    one $cc avx2 -mavx2 -mfma -DKILN_TARGET_AVX2 &
+    wait || true
+    one $cc generic
+done
+[ $found = 1 ] || { echo "test-kernels: neither gcc nor clang found"; exit 2; }
+cat "$out"/*.log
+for rc in "$out"/*.rc; do [ "$(cat "$rc")" = 0 ] || status=1; done
+[ $status = 0 ] && echo "test-kernels: all passed" || echo "test-kernels: FAILED"
+exit $status
