@@ -83,7 +83,7 @@ public enum Compiler {
             weightsFile = path
         }
         let size = (try? fm.attributesOfItem(atPath: binary.path)[.size] as? Int) ?? 0
-        return CompileResult(binary: binary.path, weightsFile: weightsFile, binaryBytes: size ?? 0,
+        return CompileResult(binary: binary.path, weightsFile: weightsFile, binaryBytes: size,
                              weightsBytes: plan.weights.count, arenaBytes: plan.arenaBytes,
                              seconds: Date().timeIntervalSince(start))
     }

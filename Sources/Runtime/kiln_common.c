@@ -47,7 +47,7 @@ kiln_status kiln_shape_count(const int64_t *dims, int rank, const char *what, si
 kiln_status kiln_tensor_alloc(kiln_tensor *t, const int64_t *dims, int rank, const char *what,
                               char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
-    size_t count, bytes;
+    size_t count = 0, bytes = 0;
     kiln_status st = kiln_shape_count(dims, rank, what, &count, err, errlen);
     if (st != KILN_OK) return st;
     if (!kiln_mul_size(count == 0 ? 1 : count, sizeof(float), &bytes))
