@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies run one way: IR ← Reference ← Frontend, IR ← Reference ← Optimizer ← Codegen. See ARCHITECTURE.md.
+// Dependencies run one way: IR ← Reference ← Frontend, IR ← Reference ← Optimizer ← Codegen ← Verification.
+// See ARCHITECTURE.md.
 let package = Package(
     name: "Kiln",
     products: [
@@ -34,6 +35,9 @@ let package = Package(
         // Embeds Sources/Runtime and Sources/Kernels into Codegen at build time.
         .executableTarget(name: "embed-c-sources", path: "Sources/embed-c-sources"),
         .plugin(name: "EmbedCSources", capability: .buildTool(), dependencies: ["embed-c-sources"]),
+        // `kiln verify`: a compiled program against the reference interpreter, node by node on a mismatch.
+        .target(name: "Verification", dependencies: ["IR", "Frontend", "Reference", "Codegen", "KilnRuntime"],
+                path: "Sources/Verification"),
         // What `kiln inspect` writes: the report, Graphviz, and the graph as an ONNX model.
         .target(name: "Exporters", dependencies: ["IR", "Optimizer"], path: "Sources/Exporters"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
@@ -44,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime",
+                "IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/kiln"
@@ -53,7 +57,8 @@ let package = Package(
         .executableTarget(name: "kiln-bench", dependencies: ["IR", "Frontend", "Reference"], path: "Sources/kiln-bench"),
         .testTarget(
             name: "KilnTests",
-            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "KilnKernels", "ONNXProto"],
+            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "KilnKernels", "ONNXProto",
+                           "Verification"],
             path: "Tests/KilnTests"
         ),
     ]

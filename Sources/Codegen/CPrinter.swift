@@ -73,7 +73,7 @@ public struct CPrinter {
         #include "model.h"
 
         static float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64)));
-        static float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64)));
+        static float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64), unused));
 
         """
         switch weights {
@@ -97,9 +97,49 @@ public struct CPrinter {
             out += "}\n"
         }
         out += "\nint kiln_model_run(const float *input, float *output) {\n"
-        for function in plan.functions { out += "    \(function.name)(input, output);\n" }
+        for function in plan.functions {
+            out += "    \(function.name)(input, output);\n"
+            if let trace = traceLine(function) { out += "    \(trace);\n" }
+        }
         out += "    return 0;\n}\n"
         return out
+    }
+
+    // MARK: - Tracing
+
+    /// Built with `-DKILN_TRACE` (by `kiln verify`), the program writes each node's result to
+    /// `$KILN_TRACE_DIR/NNN.npy` after the node runs; otherwise the trace lines compile to nothing.
+    private var traceSupport: String {
+        """
+
+        #ifdef KILN_TRACE
+        /* Trace build: after each node, its result goes to $KILN_TRACE_DIR/NNN.npy (NNN: the node's index in
+         * the optimized graph) in its stored shape, [N, H, W, C] for an NHWC tensor. */
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include "kiln_runtime.h"
+
+        static void kiln_trace(int node, const float *data, const int64_t *dims, int rank) {
+            const char *dir = getenv("KILN_TRACE_DIR");
+            if (dir == NULL) return;
+            char path[4096], err[KILN_ERR_LEN];
+            snprintf(path, sizeof path, "%s/%03d.npy", dir, node);
+            if (kiln_npy_write(path, data, dims, rank, err, sizeof err) != KILN_OK) fprintf(stderr, "kiln trace: %s\\n", err);
+        }
+        #define KILN_TRACE_NODE(node, data, rank, ...) kiln_trace((node), (data), (const int64_t[]){__VA_ARGS__}, (rank))
+        #else
+        #define KILN_TRACE_NODE(node, data, rank, ...) ((void)0)
+        #endif
+
+        """
+    }
+
+    /// `KILN_TRACE_NODE(index, buffer, rank, dims…)` for a function's result; nil when its layout has
+    /// no row-major shape to write.
+    private func traceLine(_ function: KernelFunction) -> String? {
+        guard let dims = function.output.physicalShape else { return nil }
+        let listed = dims.isEmpty ? "1" : dims.map(String.init).joined(separator: ", ")
+        return "KILN_TRACE_NODE(\(function.node.index), \(argument(.buffer(function.output.buffer))), \(dims.count), \(listed))"
     }
 
     private func externalWeightsLoader(_ plan: KernelPlan) -> String {

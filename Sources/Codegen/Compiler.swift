@@ -38,6 +38,9 @@ public struct CompileOptions: Sendable {
     public var banner: [String] = []
     /// Extra warnings-as-errors flags (tests build with these).
     public var strict = true
+    /// Build with `-DKILN_TRACE`: the program writes every node's result to `$KILN_TRACE_DIR`
+    /// (for `kiln verify`; normal builds leave it off and carry no tracing code).
+    public var trace = false
 
     public init() {}
 }
@@ -56,6 +59,11 @@ public enum Compiler {
     public static func compile(_ graph: Graph, output: String, options: CompileOptions) throws -> CompileResult {
         let start = Date()
         let plan = try Lowering.lower(graph, banner: options.banner)
+        return try build(plan, output: output, options: options, start: start)
+    }
+
+    /// A kernel plan → C sources → a static binary (`compile` without the lowering).
+    public static func build(_ plan: KernelPlan, output: String, options: CompileOptions, start: Date = Date()) throws -> CompileResult {
         let toolchain = try Toolchain.find(options.compiler)
         let fm = FileManager.default
         let build: URL
@@ -70,6 +78,7 @@ public enum Compiler {
         let binary = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath)).standardizedFileURL
         var arguments = ["-std=c11", "-O3"] + options.target.flags() + ["-Iinclude", "-I."]
         if options.strict { arguments += ["-Wall", "-Werror"] }
+        if options.trace { arguments.append("-DKILN_TRACE") }
         arguments += sources + ["-static", "-lm", "-o", binary.path]
         let line = ([toolchain.compiler] + arguments.map(shellQuoted)).joined(separator: " ")
         try ("#!/bin/sh\n# Builds the program without make: one compiler call.\ncd \"$(dirname \"$0\")\"\n" + line + "\n")

@@ -37,6 +37,46 @@ public struct KernelFunction: Sendable {
     public var name: String
     public var comment: [String]
     public var calls: [KernelCall]
+    /// The node this function implements, as the optimized graph has it (names are not sanitized:
+    /// they are for tools, and a printer must escape them).
+    public var node: NodeOrigin
+    /// Where the function leaves the node's result, for tools that inspect intermediates (tracing).
+    public var output: StoredTensor
+}
+
+/// Which node of the optimized graph a function implements.
+public struct NodeOrigin: Sendable, Hashable {
+    /// Index in the graph's node list (the order the reference interpreter runs them in).
+    public var index: Int
+    public var name: String
+    public var opType: String
+    /// The ONNX nodes it was made of.
+    public var provenance: [String]
+}
+
+/// A tensor as generated code stores it: a buffer, the logical (NCHW) shape the IR gives it, and
+/// the physical layout its elements are in.
+public struct StoredTensor: Sendable, Hashable {
+    public var buffer: Buffer
+    public var shape: [Int]
+    public var layout: Layout
+
+    public init(buffer: Buffer, shape: [Int], layout: Layout) {
+        self.buffer = buffer
+        self.shape = shape
+        self.layout = layout
+    }
+
+    /// The shape in memory order: [N, H, W, C] for an NHWC tensor of logical shape [N, C, H, W];
+    /// nil for a blocked layout (NCHW8c, …), which has no plain row-major shape.
+    public var physicalShape: [Int]? {
+        guard shape.count == 4 else { return shape }
+        switch layout {
+        case .nchw: return shape
+        case .nhwc: return [shape[0], shape[2], shape[3], shape[1]]
+        case .nchw8c, .nchw16c: return nil
+        }
+    }
 }
 
 /// One call of a library kernel, e.g. `f32_gemm_bias_act(…)`; the printer adds the library prefix.

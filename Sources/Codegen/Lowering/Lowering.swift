@@ -30,15 +30,19 @@ public struct Lowering {
 
     private mutating func run() throws {
         for (index, node) in graph.nodes.enumerated() {
-            let calls: [KernelCall]
+            let calls: [KernelCall], output: StoredTensor
             do {
                 calls = try lower(node)
+                guard !calls.isEmpty, let result = node.outputs.first else { continue }
+                output = StoredTensor(buffer: try buffer(result), shape: graph.type(of: result).shape, layout: layout(result))
             } catch let error as KilnError {
                 throw error.at(node: node.name)
             }
-            if calls.isEmpty { continue }
-            functions.append(KernelFunction(name: Identifier.sanitize(node.name, prefix: String(format: "k%03d", index)),
-                                            comment: comment(for: node), calls: calls))
+            functions.append(KernelFunction(
+                name: Identifier.sanitize(node.name, prefix: String(format: "k%03d", index)),
+                comment: comment(for: node), calls: calls,
+                node: NodeOrigin(index: index, name: node.name, opType: node.op.opType, provenance: node.provenance),
+                output: output))
         }
         if !unsupported.isEmpty {
             throw KilnError("the C backend does not support: " + unsupported.joined(separator: "; "))
@@ -69,6 +73,7 @@ public struct Lowering {
     }
 
     static func layout(of node: Node) -> Layout {
+        if let reorder = node.op as? Reorder { return reorder.to }
         if case .string(let name)? = node.annotations["layout"], let layout = Layout(rawValue: name) { return layout }
         return .nchw
     }
