@@ -72,10 +72,10 @@ public struct CPrinter {
         #include "kiln_kernels.h"
         #include "model.h"
 
-        static float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64)));
-        static float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64), unused));
 
         """
+        if plan.arenaBytes > 0 { out += "static float kiln_arena[\(plan.arenaBytes / 4)] __attribute__((aligned(64)));\n" }
+        if plan.scratchBytes > 0 { out += "static float kiln_scratch[\(plan.scratchBytes / 4)] __attribute__((aligned(64)));\n" }
         switch weights {
         case .embed:
             out += """
