@@ -173,12 +173,12 @@ public struct CPrinter {
         """
     }
 
-    /// `KILN_TRACE_NODE(index, buffer, rank, dims…)` for a function's result; nil when its layout has
-    /// no row-major shape to write.
+    /// `KILN_TRACE_NODE(index, buffer, rank, dims…)` for a function's result; nil when the result is
+    /// not stored or its layout has no row-major shape to write.
     private func traceLine(_ function: KernelFunction) -> String? {
-        guard let dims = function.output.physicalShape else { return nil }
+        guard let output = function.output, let dims = output.physicalShape else { return nil }
         let listed = dims.isEmpty ? "1" : dims.map(String.init).joined(separator: ", ")
-        return "KILN_TRACE_NODE(\(function.node.index), \(argument(.buffer(function.output.buffer))), \(dims.count), \(listed))"
+        return "KILN_TRACE_NODE(\(function.node.index), \(argument(.buffer(output.buffer))), \(dims.count), \(listed))"
     }
 
     private func externalWeightsLoader(_ plan: KernelPlan) -> String {

@@ -40,8 +40,9 @@ public struct KernelFunction: Sendable {
     /// The node this function implements, as the optimized graph has it (names are not sanitized:
     /// they are for tools, and a printer must escape them).
     public var node: NodeOrigin
-    /// Where the function leaves the node's result, for tools that inspect intermediates (tracing).
-    public var output: StoredTensor
+    /// Where the function leaves the node's result, for tools that inspect intermediates (tracing);
+    /// nil when the result is never stored (a squeeze-excite whose gate the next conv applies).
+    public var output: StoredTensor?
 }
 
 /// Which node of the optimized graph a function implements.

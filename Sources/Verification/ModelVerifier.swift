@@ -125,7 +125,9 @@ public enum ModelVerifier {
         try FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)
         try Program.run(binary, input: dataSet.input, output: work.appendingPathComponent("trace.npy").path,
                         environment: ["KILN_TRACE_DIR": dumps.path])
-        let functions = Dictionary(plan.functions.map { ($0.node.index, $0) }, uniquingKeysWith: { first, _ in first })
+        // Functions whose result is not stored (a squeeze-excite the next conv applies) have no dump.
+        let stored = plan.functions.compactMap { f in f.output.map { (f.node.index, (node: f.node, output: $0)) } }
+        let functions = Dictionary(stored, uniquingKeysWith: { first, _ in first })
         var report = TraceReport(dataSet: dataSet.name, nodes: [], problems: [])
         var index = 0
         // The interpreter reports nodes in graph order, which is what the trace files are numbered by.
@@ -135,12 +137,13 @@ public enum ModelVerifier {
             let file = dumps.appendingPathComponent(String(format: "%03d.npy", index)).path
             do {
                 let dump = try DataFiles.npy(file)
-                guard dump.shape == function.output.physicalShape,
-                      let logical = Layouts.logical(dump.values, shape: function.output.shape, layout: function.output.layout) else {
-                    report.problems.append("node \(index) '\(function.node.name)': dump of shape \(dump.shape) does not match \(function.output.shape) \(function.output.layout.rawValue)")
+                let output = function.output
+                guard dump.shape == output.physicalShape,
+                      let logical = Layouts.logical(dump.values, shape: output.shape, layout: output.layout) else {
+                    report.problems.append("node \(index) '\(function.node.name)': dump of shape \(dump.shape) does not match \(output.shape) \(output.layout.rawValue)")
                     return
                 }
-                report.nodes.append(NodeCheck(node: function.node, layout: function.output.layout,
+                report.nodes.append(NodeCheck(node: function.node, layout: output.layout,
                                               error: ErrorStats(logical, reference: Array(reference.floats))))
             } catch {
                 report.problems.append("node \(index) '\(function.node.name)': \(error)")

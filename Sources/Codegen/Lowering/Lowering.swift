@@ -33,11 +33,12 @@ public struct Lowering {
 
     private mutating func run() throws {
         for (index, node) in graph.nodes.enumerated() {
-            let calls: [KernelCall], output: StoredTensor
+            let calls: [KernelCall], output: StoredTensor?
             do {
                 calls = try lower(node)
                 guard !calls.isEmpty, let result = node.outputs.first else { continue }
-                output = StoredTensor(buffer: try buffer(result), shape: graph.type(of: result).shape, layout: layout(result))
+                output = gatedValues[result] != nil ? nil
+                    : StoredTensor(buffer: try buffer(result), shape: graph.type(of: result).shape, layout: layout(result))
             } catch let error as KilnError {
                 throw error.at(node: node.name)
             }
