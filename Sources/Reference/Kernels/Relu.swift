@@ -1,7 +1,5 @@
 import IR
 
-extension Relu: ReferenceKernel {
-    public func evaluate(_ inputs: [Tensor], outputTypes: [TensorType]) throws -> [Tensor] {
-        [Kernel.map(inputs[0]) { max($0, 0) }]
-    }
+extension Relu: FloatMapKernel {
+    public func apply<T: KernelFloat>(_ x: T) -> T { max(x, 0) }
 }
