@@ -77,7 +77,7 @@ def main():
             for step in ((run_kiln, run_ort) if round_index % 2 == 0 else (run_ort, run_kiln)):
                 step()
 
-        rss = max(peaks)  # the program's own getrusage: a forked Python child would count Python's memory
+        rss = max(peaks)  # the program's own VmHWM: rusage of a child forked from Python counts Python's memory
         size = os.path.getsize(binary)
         header = open(os.path.join(sources, "model.h")).read()
         weights = int(re.search(r"#define KILN_WEIGHTS_BYTES (\d+)", header).group(1))
