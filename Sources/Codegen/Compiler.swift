@@ -76,10 +76,10 @@ public enum Compiler {
         let sources = try writeSources(plan, to: build, options: options)
 
         let binary = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath)).standardizedFileURL
-        var flags = ["-std=c11", "-O3"] + options.target.flags() + ["-Iinclude", "-I."]
+        var flags = ["-std=c11", "-O3", "-ffunction-sections", "-fdata-sections"] + options.target.flags() + ["-Iinclude", "-I."]
         if options.strict { flags += ["-Wall", "-Werror"] }
         if options.trace { flags.append("-DKILN_TRACE") }
-        let link = ["-static", "-lm", "-o", binary.path]
+        let link = ["-static", "-s", "-Wl,--gc-sections", "-lm", "-o", binary.path]
         let line = ([toolchain.compiler] + (flags + sources + link).map(shellQuoted)).joined(separator: " ")
         try ("#!/bin/sh\n# Builds the program without make: one compiler call.\ncd \"$(dirname \"$0\")\"\n" + line + "\n")
             .write(to: build.appendingPathComponent("build.sh"), atomically: true, encoding: .utf8)
