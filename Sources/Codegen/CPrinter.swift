@@ -72,8 +72,9 @@ public struct CPrinter {
         #include "kiln_kernels.h"
         #include "model.h"
 
-        static float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64)));
-        static float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64)));
+        /* Unused in models that need no intermediates or no scratch. */
+        static float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64), unused));
+        static float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64), unused));
 
         """
         switch weights {
