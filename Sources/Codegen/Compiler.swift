@@ -55,6 +55,9 @@ public struct CompileResult: Sendable {
 public enum Compiler {
     public static func compile(_ graph: Graph, output: String, options: CompileOptions) throws -> CompileResult {
         let start = Date()
+        guard ["imagenet", "inception"].contains(options.preprocess) else {
+            throw KilnError("unknown preprocessing '\(options.preprocess)' (imagenet or inception)")
+        }
         let plan = try Lowering.lower(graph, banner: options.banner)
         let toolchain = try Toolchain.find(options.compiler)
         let fm = FileManager.default

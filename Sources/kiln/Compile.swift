@@ -56,9 +56,11 @@ struct Compile: ParsableCommand {
             options.preprocess = preprocess.rawValue
             options.weights = weights == .embed ? .embed : .external
             if let labels {
-                guard let text = try? String(contentsOfFile: labels, encoding: .utf8) else {
+                guard let data = FileManager.default.contents(atPath: labels) else {
                     throw KilnError("cannot read class names", file: labels)
                 }
+                // Bytes that are not UTF-8 become U+FFFD rather than rejecting the file.
+                let text = String(decoding: data, as: UTF8.self)
                 options.labels = text.split(separator: "\n", omittingEmptySubsequences: false).map {
                     $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
                 }
