@@ -5,9 +5,11 @@ import Foundation
 public enum Identifier {
     /// A C (and Swift) identifier: ASCII letters, digits and `_`, never starting with a digit,
     /// at most `limit` characters after the prefix, made unique by the caller through `prefix`.
-    /// Every run of other characters becomes one `_`. A longer name keeps its last path components
-    /// whole (`/features/features.1/block/Conv` → `features_1_block_Conv`), so it starts at a word
-    /// boundary; a last component longer than `limit` keeps its first `limit` characters.
+    /// Every run of other characters becomes one `_`. A longer name keeps as many of its last path
+    /// components as fit, whole, and starts at a word rather than a number:
+    /// `/features/features.1/features.1.0/block/block.0/block.0.0/Conv` →
+    /// `features_1_0_block_block_0_block_0_0_Conv`. A last component longer than `limit` keeps its
+    /// first `limit` characters.
     public static func sanitize(_ name: String, prefix: String, limit: Int = 48) -> String {
         var components: [String] = []
         var current = ""
@@ -28,6 +30,8 @@ public enum Identifier {
             length += 1 + component.count
         }
         if kept.isEmpty, let last = components.last { kept = [String(last.prefix(limit))] }
+        // A shortened name starts at a word, not at a component's index (`1_features_1_0` → `features_1_0`).
+        while kept.count > 1, kept.count < components.count, let first = kept.last, first.allSatisfy(\.isNumber) { kept.removeLast() }
         return prefix + kept.reversed().map { "_" + $0 }.joined()
     }
 

@@ -59,10 +59,10 @@ struct Compile: ParsableCommand {
                 guard let data = FileManager.default.contents(atPath: labels) else {
                     throw KilnError("cannot read class names", file: labels)
                 }
-                // Bytes that are not UTF-8 become U+FFFD rather than rejecting the file.
-                let text = String(decoding: data, as: UTF8.self)
-                options.labels = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-                    $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+                // One name a line, split on bytes: "\r\n" is one Character, so a String split on "\n"
+                // would miss Windows line ends. Bytes that are not UTF-8 become U+FFFD.
+                options.labels = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+                    String(decoding: $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0, as: UTF8.self)
                 }
                 if options.labels.last == "" { options.labels.removeLast() }
             }
