@@ -74,7 +74,7 @@ public enum Compiler {
         var arguments = ["-std=c11", "-O3"] + options.target.flags() + ["-Iinclude", "-I."]
         if options.strict { arguments += ["-Wall", "-Werror"] }
         arguments += sources + ["-static", "-lm", "-o", binary.path]
-        let line = ([toolchain.compiler] + arguments.map(shellQuoted)).joined(separator: " ")
+        let line = ([toolchain.compiler] + arguments).map(shellQuoted).joined(separator: " ")
         try ("#!/bin/sh\n# Builds the program without make: one compiler call.\ncd \"$(dirname \"$0\")\"\n" + line + "\n")
             .write(to: build.appendingPathComponent("build.sh"), atomically: true, encoding: .utf8)
         try toolchain.run(arguments, in: build)

@@ -28,7 +28,19 @@ final class BinaryCache: @unchecked Sendable {
     private let lock = NSLock()
     private var graphs: [String: Graph] = [:]
     private var built: [BuildConfig: Result<CompileResult, any Error>] = [:]
-    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-codegen-\(UUID().uuidString)")
+    private let folder: URL
+
+    /// Programs go into `kiln-codegen-PID` in the temporary folder; those of test processes that have
+    /// ended are removed here (a test run has no teardown hook to do it itself).
+    private init() {
+        let fm = FileManager.default, tmp = fm.temporaryDirectory
+        for name in (try? fm.contentsOfDirectory(atPath: tmp.path)) ?? [] where name.hasPrefix("kiln-codegen-") {
+            if let pid = Int(name.dropFirst("kiln-codegen-".count)), !fm.fileExists(atPath: "/proc/\(pid)") {
+                try? fm.removeItem(at: tmp.appendingPathComponent(name))
+            }
+        }
+        folder = tmp.appendingPathComponent("kiln-codegen-\(ProcessInfo.processInfo.processIdentifier)")
+    }
 
     func binary(_ config: BuildConfig) throws -> CompileResult {
         lock.lock()
