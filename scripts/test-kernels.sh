@@ -5,8 +5,10 @@
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 src="$root/Sources/Kernels"
-out=$(mktemp -d "${TMPDIR:-/tmp}/kiln-kernels.XXXXXX")
-trap 'rm -rf "$out"' EXIT INT TERM
+if [ "${1:-}" != --one ]; then
+    out=$(mktemp -d "${TMPDIR:-/tmp}/kiln-kernels.XXXXXX")
+    trap 'rm -rf "$out"' EXIT INT TERM
+fi
 
 host_has() { # host_has MACRO: the native compiler target defines MACRO
     for probe in gcc clang; do
@@ -37,15 +39,25 @@ one_() {
     "$out/$cc-$name" >>"$log" 2>&1
 }
 
+# One variant per invocation of this script with --one, two at a time through xargs -P 2 (a shell's own
+# `&` + `wait` can hang when the parent, e.g. a Swift test's Process, started us with SIGCHLD blocked).
+if [ "${1:-}" = --one ]; then
+    out=$2 cc=$3 name=$4
+    trap - EXIT INT TERM
+    case $name in
+    avx512) one $cc avx512 -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -DKILN_TARGET_AVX512 ;;
+    avx2) one $cc avx2 -mavx2 -mfma -DKILN_TARGET_AVX2 ;;
+    generic) one $cc generic ;;
+    esac
+    exit 0
+fi
 status=0 found=0
 for cc in gcc clang; do
     command -v $cc >/dev/null 2>&1 || continue
     found=1
-    one $cc avx512 -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -DKILN_TARGET_AVX512 &
-    one $cc avx2 -mavx2 -mfma -DKILN_TARGET_AVX2 &
-    wait || true
-    one $cc generic
-done
+    for name in avx512 avx2 generic; do echo "$out $cc $name"; done
+done | xargs -P 2 -L 1 sh "$0" --one
+for cc in gcc clang; do command -v $cc >/dev/null 2>&1 && found=1; done
 [ $found = 1 ] || { echo "test-kernels: neither gcc nor clang found"; exit 2; }
 cat "$out"/*.log
 for rc in "$out"/*.rc; do [ "$(cat "$rc")" = 0 ] || status=1; done

@@ -62,45 +62,82 @@ public struct CPrinter {
         """
     }
 
-    // MARK: - model.c
+    // MARK: - model.c and its layer files
 
-    public func model(_ plan: KernelPlan) -> String {
-        var out = banner(plan) + """
-        #include <stddef.h>
-        #include <stdint.h>
+    /// The generated C of the model, split so the C compiler can build the parts in parallel:
+    /// `model_internal.h` (the shared buffers and every node function's prototype), `model.c` (the
+    /// buffers, `kiln_model_run`, and the first share of the node functions), and `model_layers_N.c`
+    /// (the other shares). Shares are balanced by kernel calls, which is what compile time follows.
+    public func model(_ plan: KernelPlan, parts: Int) -> [(name: String, text: String)] {
+        let shares = Self.split(plan.functions, into: max(1, parts))
+        var sharedHeader = banner(plan) + """
+        #ifndef KILN_MODEL_INTERNAL_H
+        #define KILN_MODEL_INTERNAL_H
+        /* What the files of the generated model share: buffers and node functions. */
 
         #include "kiln_kernels.h"
-        #include "model.h"
 
-        /* Unused in models that need no intermediates or no scratch. */
-        static float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64), unused));
-        static float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64), unused));
+        extern float kiln_arena[];
+        extern float kiln_scratch[];
 
         """
         switch weights {
         case .embed:
-            out += """
-            /* weights.S links weights.bin in, 64-byte aligned. */
-            extern const float kiln_weights_data[];
-            #define kiln_weights kiln_weights_data
-
-            """
+            sharedHeader += "/* weights.S links weights.bin in, 64-byte aligned. */\nextern const float kiln_weights_data[];\n#define kiln_weights kiln_weights_data\n"
         case .external:
-            out += externalWeightsLoader(plan)
+            sharedHeader += "/* Mapped by kiln_model_load_weights. */\nextern const float *kiln_weights;\n"
         }
-        for function in plan.functions {
-            out += "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
-            out += "static void \(function.name)(const float *input, float *output) {\n"
-            out += "    (void)input;\n    (void)output;\n"
-            for call in function.calls {
-                out += "    kiln_\(call.kernel)(\(call.arguments.map(argument).joined(separator: ", ")));\n"
-            }
-            out += "}\n"
+        sharedHeader += "\n" + plan.functions.map { "void \($0.name)(const float *input, float *output);" }.joined(separator: "\n")
+        sharedHeader += "\n\n#endif\n"
+
+        var main = banner(plan) + """
+        #define _POSIX_C_SOURCE 200809L
+        #include <stddef.h>
+        #include <stdint.h>
+
+        #include "model.h"
+        #include "model_internal.h"
+
+        /* The arena holds every intermediate tensor at the offset plan-memory chose; scratch is shared by all nodes. */
+        float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64)));
+        float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64)));
+
+        """
+        if weights == .external { main += externalWeightsLoader(plan) }
+        main += "\nint kiln_model_run(const float *input, float *output) {\n"
+        for function in plan.functions { main += "    \(function.name)(input, output);\n" }
+        main += "    return 0;\n}\n"
+
+        var files = [(name: "model_internal.h", text: sharedHeader)]
+        for (index, share) in shares.enumerated() {
+            var text = index == 0 ? main : banner(plan) + "#include <stddef.h>\n\n#include \"model_internal.h\"\n"
+            for function in share { text += functionText(function) }
+            files.append((name: index == 0 ? "model.c" : "model_layers_\(index).c", text: text))
         }
-        out += "\nint kiln_model_run(const float *input, float *output) {\n"
-        for function in plan.functions { out += "    \(function.name)(input, output);\n" }
-        out += "    return 0;\n}\n"
-        return out
+        return files
+    }
+
+    private func functionText(_ function: KernelFunction) -> String {
+        var out = "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
+        out += "void \(function.name)(const float *input, float *output) {\n"
+        out += "    (void)input;\n    (void)output;\n"
+        for call in function.calls {
+            out += "    kiln_\(call.kernel)(\(call.arguments.map(argument).joined(separator: ", ")));\n"
+        }
+        return out + "}\n"
+    }
+
+    /// Consecutive runs of functions with about equal numbers of kernel calls.
+    static func split(_ functions: [KernelFunction], into parts: Int) -> [[KernelFunction]] {
+        let total = functions.reduce(0) { $0 + $1.calls.count }
+        var shares: [[KernelFunction]] = [[]]
+        var done = 0
+        for function in functions {
+            if shares.count < parts, done * parts >= total * shares.count, !(shares.last?.isEmpty ?? true) { shares.append([]) }
+            shares[shares.count - 1].append(function)
+            done += function.calls.count
+        }
+        return shares
     }
 
     private func externalWeightsLoader(_ plan: KernelPlan) -> String {
@@ -111,7 +148,7 @@ public struct CPrinter {
         #include <sys/stat.h>
         #include <unistd.h>
 
-        static const float *kiln_weights;
+        const float *kiln_weights;
 
         int kiln_model_load_weights(const char *path, char *err, size_t errlen) {
             int fd = open(path, O_RDONLY);

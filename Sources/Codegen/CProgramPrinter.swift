@@ -13,6 +13,7 @@ extension CPrinter {
         #include <stdio.h>
         #include <stdlib.h>
         #include <string.h>
+        #include <sys/resource.h>
         #include <unistd.h>
 
         #include "kiln_runtime.h"
@@ -105,7 +106,9 @@ extension CPrinter {
                     times[i] = kiln_now_ms() - start;
                 }
                 qsort(times, (size_t)bench, sizeof *times, compare_doubles);
-                printf("min %.2f ms  median %.2f ms\\n", times[0], times[bench / 2]);
+                struct rusage usage;
+                double peak_mib = getrusage(RUSAGE_SELF, &usage) == 0 ? (double)usage.ru_maxrss / 1024.0 : 0.0;
+                printf("min %.2f ms  median %.2f ms  peak RSS %.1f MiB\\n", times[0], times[bench / 2], peak_mib);
                 free(times);
             } else {
                 kiln_model_run(kiln_input, kiln_output);

@@ -71,13 +71,17 @@ public enum Compiler {
         let sources = try writeSources(plan, to: build, options: options)
 
         let binary = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath)).standardizedFileURL
-        var arguments = ["-std=c11", "-O3"] + options.target.flags() + ["-Iinclude", "-I."]
-        if options.strict { arguments += ["-Wall", "-Werror"] }
-        arguments += sources + ["-static", "-lm", "-o", binary.path]
-        let line = ([toolchain.compiler] + arguments).map(shellQuoted).joined(separator: " ")
+        var flags = ["-std=c11", "-O3"] + options.target.flags() + ["-Iinclude", "-I."]
+        if options.strict { flags += ["-Wall", "-Werror"] }
+        let link = ["-static", "-lm", "-o", binary.path]
+        let line = ([toolchain.compiler] + flags + sources + link).map(shellQuoted).joined(separator: " ")
         try ("#!/bin/sh\n# Builds the program without make: one compiler call.\ncd \"$(dirname \"$0\")\"\n" + line + "\n")
             .write(to: build.appendingPathComponent("build.sh"), atomically: true, encoding: .utf8)
-        try toolchain.run(arguments, in: build)
+        // Kiln itself compiles the C files in parallel (the model is split for that), then links.
+        let cFiles = sources.filter { $0.hasSuffix(".c") }
+        try toolchain.runInParallel(cFiles.map { flags + ["-c", $0, "-o", $0 + ".o"] }, in: build)
+        try toolchain.run(flags + cFiles.map { $0 + ".o" } + sources.filter { !$0.hasSuffix(".c") } + link, in: build)
+        for file in cFiles { try? fm.removeItem(at: build.appendingPathComponent(file + ".o")) }
 
         var weightsFile: String?
         if options.weights == .external {
@@ -98,9 +102,13 @@ public enum Compiler {
         try fm.createDirectory(at: build.appendingPathComponent("runtime"), withIntermediateDirectories: true)
         let printer = CPrinter(weights: options.weights, preprocess: options.preprocess, labels: options.labels)
         try printer.header(plan).write(to: build.appendingPathComponent("model.h"), atomically: true, encoding: .utf8)
-        try printer.model(plan).write(to: build.appendingPathComponent("model.c"), atomically: true, encoding: .utf8)
+        var compiled: [String] = []
+        for file in printer.model(plan, parts: max(1, ProcessInfo.processInfo.activeProcessorCount)) {
+            try file.text.write(to: build.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+            if file.name.hasSuffix(".c") { compiled.append(file.name) }
+        }
         try printer.program(plan).write(to: build.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
-        var compiled = ["model.c", "main.c"]
+        compiled.append("main.c")
         if options.weights == .embed {
             try Data(plan.weights).write(to: build.appendingPathComponent("weights.bin"))
             try printer.weightsAssembly(fileName: "weights.bin").write(to: build.appendingPathComponent("weights.S"), atomically: true, encoding: .utf8)

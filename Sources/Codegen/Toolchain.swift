@@ -25,6 +25,19 @@ public struct Toolchain: Sendable {
         return nil
     }
 
+    /// Runs several compiler calls, as many at once as there are cores; the first failure is reported.
+    public func runInParallel(_ jobs: [[String]], in directory: URL) throws {
+        let failures = FailureBox()
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            do {
+                try run(jobs[index], in: directory)
+            } catch {
+                failures.record(error)
+            }
+        }
+        if let error = failures.first { throw error }
+    }
+
     /// Runs the compiler with `arguments` in `directory`; a failure carries the compiler's own message.
     public func run(_ arguments: [String], in directory: URL) throws {
         let process = Process()
@@ -52,4 +65,22 @@ public struct Toolchain: Sendable {
 /// The runtime and kernel C sources generated programs are built from, as embedded in kiln.
 public enum CSources {
     public static var files: [(path: String, contents: String)] { EmbeddedSources.files }
+}
+
+/// The first error of parallel jobs.
+private final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [Error] = []
+
+    func record(_ error: Error) {
+        lock.lock()
+        errors.append(error)
+        lock.unlock()
+    }
+
+    var first: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors.first
+    }
 }

@@ -144,7 +144,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 1, "\(run.stdout)")
-        let pattern = /^min [0-9]+\.[0-9]+ ms  median [0-9]+\.[0-9]+ ms$/
+        let pattern = /^min [0-9]+\.[0-9]+ ms  median [0-9]+\.[0-9]+ ms(  peak RSS [0-9]+\.[0-9] MiB)?$/
         #expect(lines.first.map { (try? pattern.wholeMatch(in: $0)) != nil } == true, "\(run.stdout)")
     }
 }

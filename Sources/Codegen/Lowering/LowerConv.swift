@@ -1,4 +1,5 @@
 import IR
+import KilnKernels
 
 extension Lowering {
     /// Element strides (image, channel, row, column) of a [N, C, H, W] tensor stored in `layout`.
@@ -42,7 +43,16 @@ extension Lowering {
         let geometry: [Argument] = [kh, kw, conv.strides[0], conv.strides[1], conv.dilations[0], conv.dilations[1],
                                     conv.pads[0], conv.pads[1]].map(Argument.size)
         var calls: [KernelCall] = []
-        if gemm {
+        if gemm, let (seInput, gate) = gatedValues[x] {
+            // The squeeze-excite scale happens here: the kernel scales the packed weights by the gate.
+            let packed = blob.gemm(k: c, n: m, weights: weights, strideK: 1, strideN: c, bias: bias)
+            let packedCopy = scratch(n * c + kiln_pack_gemm_f32_floats(c, m)) + n * c
+            calls.append(KernelCall("f32_gemm_gated_bias_act", [
+                .size(n), .size(h * w), .size(c), .size(m), .buffer(try buffer(seInput)), .size(c),
+                .buffer(.scratch(offset: gate)), .buffer(.weights(offset: packed)), .buffer(.scratch(offset: packedCopy)),
+                .buffer(nhwcOut), .size(m), residualArgument, .size(fuseResidual ? m : 0), .activation(kernelActivation),
+            ]))
+        } else if gemm {
             let packed = blob.gemm(k: c, n: m, weights: weights, strideK: 1, strideN: c, bias: bias)
             calls.append(KernelCall("f32_gemm_bias_act", [
                 .size(n * h * w), .size(c), .size(m), .buffer(try buffer(x)), .size(c), .buffer(.weights(offset: packed)),

@@ -19,6 +19,13 @@ extension Lowering {
         _ = scratch(n * c + r)
         let gate = Buffer.scratch(offset: 0), reduced = Buffer.scratch(offset: n * c)
         let input = try buffer(x)
+        if try gateFusesIntoNextConv(node) {
+            gatedValues[node.outputs[0]] = (x, 0)
+            return [KernelCall("f32_se_gate_nhwc", [.size(n), .size(hw), .size(c), .size(r), .buffer(input),
+                                                    .buffer(.weights(offset: packed1)), .activation(op.activation),
+                                                    .buffer(.weights(offset: packed2)), .activation(op.gate),
+                                                    .buffer(reduced), .buffer(gate)])]
+        }
         return [
             KernelCall("f32_se_gate_nhwc", [.size(n), .size(hw), .size(c), .size(r), .buffer(input),
                                             .buffer(.weights(offset: packed1)), .activation(op.activation),
@@ -27,6 +34,27 @@ extension Lowering {
             KernelCall("f32_channel_scale_nhwc", [.size(n), .size(hw), .size(c), .buffer(input), .buffer(gate),
                                                   .buffer(try buffer(node.outputs[0]))]),
         ]
+    }
+
+    /// Whether the SE's scaled output can stay virtual: its only reader is the very next node, a
+    /// pointwise NHWC FusedConv reading it as its input (not as residual), and that conv's output
+    /// does not overlap the SE's input in the arena (the input must survive until the conv reads it).
+    func gateFusesIntoNextConv(_ node: Node) throws -> Bool {
+        let y = node.outputs[0], x = node.inputs[0]
+        guard let index = graph.nodes.firstIndex(where: { $0.outputs == node.outputs }), index + 1 < graph.nodes.count,
+              graph.useCount(of: y) == 1, !graph.isOutput(y) else { return false }
+        let next = graph.nodes[index + 1]
+        guard let conv = next.op as? FusedConv, next.inputs.first == y, !next.inputs.dropFirst().contains(y),
+              let weights = graph.constants[next.inputs[1]], weights.shape[2] == 1, weights.shape[3] == 1,
+              conv.conv.strides == [1, 1], conv.conv.pads == [0, 0, 0, 0], conv.conv.group == 1,
+              layout(y) == .nhwc, Self.layout(of: next) == .nhwc,
+              case .arena(let xOffset) = try buffer(x) else { return false }
+        let xFloats = graph.type(of: x).elementCount
+        if case .arena(let yOffset) = try buffer(next.outputs[0]) {
+            let yFloats = graph.type(of: next.outputs[0]).elementCount
+            if yOffset < xOffset + xFloats && xOffset < yOffset + yFloats { return false }
+        }
+        return true
     }
 
     /// Dense: one GEMM row per image, bias and activation fused. The flatten order is NCHW's, so an

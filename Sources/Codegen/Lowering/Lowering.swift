@@ -10,6 +10,9 @@ public struct Lowering {
     var scratchFloats = 0
     var functions: [KernelFunction] = []
     var unsupported: [String] = []
+    /// Squeeze-excite outputs never materialized: the next pointwise conv reads the SE's input and
+    /// multiplies by the gate as it goes. Maps the SE output to (SE input, gate offset in scratch).
+    var gatedValues: [ValueID: (input: ValueID, gate: Int)] = [:]
 
     public static func lower(_ graph: Graph, banner: [String]) throws -> KernelPlan {
         var lowering = Lowering(graph: graph)
