@@ -203,6 +203,10 @@ public struct CPrinter {
                 close(fd);
                 return -1;
             }
+            if (KILN_WEIGHTS_BYTES == 0) { /* nothing to map (mmap rejects length 0) */
+                close(fd);
+                return 0;
+            }
             void *map = mmap(NULL, (size_t)KILN_WEIGHTS_BYTES, PROT_READ, MAP_PRIVATE, fd, 0);
             close(fd);
             if (map == MAP_FAILED) {

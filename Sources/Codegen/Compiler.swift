@@ -58,6 +58,9 @@ public struct CompileResult: Sendable {
 public enum Compiler {
     public static func compile(_ graph: Graph, output: String, options: CompileOptions) throws -> CompileResult {
         let start = Date()
+        guard ["imagenet", "inception"].contains(options.preprocess) else {
+            throw KilnError("unknown preprocessing '\(options.preprocess)' (imagenet or inception)")
+        }
         let plan = try Lowering.lower(graph, banner: options.banner)
         return try build(plan, output: output, options: options, start: start)
     }
@@ -80,7 +83,7 @@ public enum Compiler {
         if options.strict { flags += ["-Wall", "-Werror"] }
         if options.trace { flags.append("-DKILN_TRACE") }
         let link = ["-static", "-s", "-Wl,--gc-sections", "-lm", "-o", binary.path]
-        let line = ([toolchain.compiler] + (flags + sources + link).map(shellQuoted)).joined(separator: " ")
+        let line = ([toolchain.compiler] + flags + sources + link).map(shellQuoted).joined(separator: " ")
         try ("#!/bin/sh\n# Builds the program without make: one compiler call.\ncd \"$(dirname \"$0\")\"\n" + line + "\n")
             .write(to: build.appendingPathComponent("build.sh"), atomically: true, encoding: .utf8)
         // Kiln itself compiles the C files in parallel (the model is split for that), then links.

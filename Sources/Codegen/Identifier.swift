@@ -4,32 +4,51 @@ import Foundation
 /// `*/ system("rm -rf /"); /*`; nothing from the model reaches generated source unsanitized.
 public enum Identifier {
     /// A C (and Swift) identifier: ASCII letters, digits and `_`, never starting with a digit,
-    /// at most `limit` characters, made unique by the caller through `prefix`.
+    /// at most `limit` characters after the prefix, made unique by the caller through `prefix`.
+    /// Every run of other characters becomes one `_`. A longer name keeps as many of its last path
+    /// components as fit, whole, and starts at a word rather than a number:
+    /// `/features/features.1/features.1.0/block/block.0/block.0.0/Conv` →
+    /// `features_1_0_block_block_0_block_0_0_Conv`. A last component longer than `limit` keeps its
+    /// first `limit` characters.
     public static func sanitize(_ name: String, prefix: String, limit: Int = 48) -> String {
-        var out = ""
-        var lastUnderscore = false
+        var components: [String] = []
+        var current = ""
         for scalar in name.unicodeScalars {
-            let c = Character(scalar)
-            if scalar.isASCII, c.isLetter || c.isNumber {
-                out.append(c)
-                lastUnderscore = false
-            } else if !lastUnderscore {
-                out.append("_")
-                lastUnderscore = true
+            if scalar.isASCII, Character(scalar).isLetter || Character(scalar).isNumber {
+                current.unicodeScalars.append(scalar)
+            } else if !current.isEmpty {
+                components.append(current)
+                current = ""
             }
         }
-        let trimmed = out.trimmingUnderscores()
-        return prefix + (trimmed.isEmpty ? "" : "_" + String(trimmed.suffix(limit)))
+        if !current.isEmpty { components.append(current) }
+        var kept: [String] = []
+        var length = -1
+        for component in components.reversed() {
+            guard length + 1 + component.count <= limit else { break }
+            kept.append(component)
+            length += 1 + component.count
+        }
+        if kept.isEmpty, let last = components.last { kept = [String(last.prefix(limit))] }
+        // A shortened name starts at a word, not at a component's index (`1_features_1_0` → `features_1_0`).
+        while kept.count > 1, kept.count < components.count, let first = kept.last, first.allSatisfy(\.isNumber) { kept.removeLast() }
+        return prefix + kept.reversed().map { "_" + $0 }.joined()
     }
 
-    /// Text safe inside a C block comment: printable ASCII, no `*/`, no newlines.
+    /// Text safe inside a C block comment: printable ASCII (others become `?`), no newlines, and a
+    /// space between any `*` and `/` next to each other (no `/*`, no `*/`) and between two `?`
+    /// (no trigraphs, so `??/` cannot become a backslash that splices the next line in).
     public static func commentText(_ text: String, limit: Int = 200) -> String {
         var out = ""
+        var previous: Character = " "
         for scalar in text.unicodeScalars.prefix(limit) {
-            out.append(scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7f ? Character(scalar) : "?")
+            let c = scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7f ? Character(scalar) : "?"
+            if (previous == "*" && c == "/") || (previous == "/" && c == "*") || (previous == "?" && c == "?") {
+                out.append(" ")
+            }
+            out.append(c)
+            previous = c
         }
-        while out.contains("*/") { out = out.replacingOccurrences(of: "*/", with: "* /") }
-        while out.contains("/*") { out = out.replacingOccurrences(of: "/*", with: "/ *") }
         return out
     }
 
@@ -49,6 +68,5 @@ public enum Identifier {
 }
 
 private extension String {
-    func trimmingUnderscores() -> String { trimmingCharacters(in: CharacterSet(charactersIn: "_")) }
     func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -56,11 +56,13 @@ struct Compile: ParsableCommand {
             options.preprocess = preprocess.rawValue
             options.weights = weights == .embed ? .embed : .external
             if let labels {
-                guard let text = try? String(contentsOfFile: labels, encoding: .utf8) else {
+                guard let data = FileManager.default.contents(atPath: labels) else {
                     throw KilnError("cannot read class names", file: labels)
                 }
-                options.labels = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-                    $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+                // One name a line, split on bytes: "\r\n" is one Character, so a String split on "\n"
+                // would miss Windows line ends. Bytes that are not UTF-8 become U+FFFD.
+                options.labels = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+                    String(decoding: $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0, as: UTF8.self)
                 }
                 if options.labels.last == "" { options.labels.removeLast() }
             }

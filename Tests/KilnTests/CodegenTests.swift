@@ -1,0 +1,150 @@
+import Codegen
+import Foundation
+import IR
+import Testing
+
+/// The C backend's acceptance tests: every shared model compiles (`-Wall -Werror`, static) and its
+/// program reproduces onnxruntime's outputs within max|y − ref| ≤ 1e-4 · max|ref| with the same top-1.
+/// The default run builds each shared model once (native, gcc) plus lite0_trained for the other targets,
+/// clang, external weights and the image path. `KILN_FULL_MATRIX=1` adds every model × {native,
+/// generic} × {gcc, clang}.
+@Suite(.serialized) struct CodegenTests {
+    static let models = SharedData.available("codegen tests") == nil ? [] : SharedData.modelNames
+    static let hasLite0 = models.contains("lite0_trained")
+    static let clang = (try? Toolchain.find("clang")) != nil
+    static let avx2 = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx2")
+    static let runFullMatrix = ProcessInfo.processInfo.environment["KILN_FULL_MATRIX"] == "1"
+
+    /// The lite0 program with the image path compiled in: inception preprocessing, class names,
+    /// weights in a file beside it.
+    static let app = BuildConfig(model: "lite0_trained", weights: .external, preprocess: "inception", labels: true)
+
+    /// Runs `config`'s program on every test data set of its model and checks it against output_0.pb.
+    func expectMatchesReference(_ config: BuildConfig) throws {
+        let program = try BinaryCache.shared.binary(config)
+        let dir = SharedData.root.appendingPathComponent("models/\(config.model)")
+        let dataSets = SharedData.dataSets(dir)
+        #expect(!dataSets.isEmpty)
+        let out = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: out) }
+        for dataSet in dataSets {
+            let name = "\(config) \(dataSet.lastPathComponent)"
+            let ref = try SharedData.tensors(dataSet, prefix: "output")[0]
+            let npy = out.appendingPathComponent("\(dataSet.lastPathComponent).npy").path
+            let run = try runProgram(program.binary, [dataSet.appendingPathComponent("input_0.pb").path, "-o", npy])
+            try #require(run.status == 0, "\(name): exit \(run.status): \(run.stderr)")
+            #expect(run.stderr.isEmpty, "\(name): \(run.stderr)")
+            let y = try readNpy(npy)
+            #expect(y.dims == ref.shape, "\(name): shape \(y.dims), expected \(ref.shape)")
+            try #require(y.values.count == ref.elementCount)
+            let (relative, sameTop1) = compare(y.values, ref)
+            print("\(name): relative error \(relative)")
+            #expect(relative <= 1e-4, "\(name): relative error \(relative)")
+            #expect(sameTop1, "\(name): top-1 differs")
+        }
+    }
+
+    @Test(arguments: models)
+    func nativeGCCMatchesOnnxruntime(model: String) throws {
+        try expectMatchesReference(BuildConfig(model: model))
+    }
+
+    @Test(.enabled(if: hasLite0), arguments: [(Codegen.Target.generic, "gcc"), (.avx2, "gcc"), (.native, "clang")])
+    func lite0OtherTargetsAndCompilers(target: Codegen.Target, compiler: String) throws {
+        if compiler == "clang" && !Self.clang { print("SKIP lite0 with clang: no clang"); return }
+        if target == .avx2 && !Self.avx2 { print("SKIP lite0 avx2: this CPU has no AVX2"); return }
+        try expectMatchesReference(BuildConfig(model: "lite0_trained", target: target, compiler: compiler))
+    }
+
+    @Test(.enabled(if: runFullMatrix), arguments: models, [Codegen.Target.native, .generic])
+    func fullMatrix(model: String, target: Codegen.Target) throws {
+        for compiler in Self.clang ? ["gcc", "clang"] : ["gcc"] {
+            try expectMatchesReference(BuildConfig(model: model, target: target, compiler: compiler))
+        }
+    }
+
+    @Test(.enabled(if: hasLite0))
+    func programIsStaticallyLinked() throws {
+        let program = try BinaryCache.shared.binary(BuildConfig(model: "lite0_trained"))
+        guard let ldd = ["/usr/bin/ldd", "/bin/ldd"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            print("SKIP static check: no ldd")
+            return
+        }
+        let run = try runProgram(ldd, [program.binary])
+        #expect((run.stdout + run.stderr).contains("not a dynamic executable"), "ldd: \(run.stdout)\(run.stderr)")
+    }
+
+    @Test(.enabled(if: hasLite0))
+    func catPhotoIsAnEgyptianCat() throws {
+        let program = try BinaryCache.shared.binary(Self.app)
+        let run = try runProgram(program.binary, [SharedData.packageRoot.appendingPathComponent("samples/cat.ppm").path, "--top", "3"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let first = run.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("  1. Egyptian cat  ("), "\(run.stdout)")
+        #expect(run.stdout.split(separator: "\n").count == 3)
+    }
+
+    @Test(.enabled(if: hasLite0))
+    func externalWeightsMatchAndTheirAbsenceIsOneLine() throws {
+        try expectMatchesReference(Self.app)
+        let program = try BinaryCache.shared.binary(Self.app)
+        let weights = try #require(program.weightsFile)
+        #expect(weights == program.binary + ".weights")
+        #expect((try FileManager.default.attributesOfItem(atPath: weights)[.size] as? Int) == program.weightsBytes)
+
+        // A copy of the program without its weights file, then with a truncated one.
+        let dir = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("lite0").path
+        try FileManager.default.copyItem(atPath: program.binary, toPath: copy)
+        let input = SharedData.root.appendingPathComponent("models/lite0_trained/test_data_set_0/input_0.pb").path
+        let missing = try runProgram(copy, [input])
+        #expect(missing.status == 2)
+        #expect(missing.stderrLines == ["error: \(copy).weights: cannot open the weights file"], "\(missing.stderr)")
+        #expect(missing.stdout.isEmpty)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: weights))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: copy + ".weights"))
+        let truncated = try runProgram(copy, [input])
+        #expect(truncated.status == 2)
+        #expect(truncated.stderrLines == ["error: \(copy).weights: expected \(bytes.count) bytes of weights"], "\(truncated.stderr)")
+    }
+
+    @Test(.enabled(if: hasLite0))
+    func badInputsAreOneLineAndExitTwo() throws {
+        let program = try BinaryCache.shared.binary(Self.app)
+        let dir = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wrongSize = dir.appendingPathComponent("small.npy").path
+        try writeNpy(wrongSize, [Float](repeating: 0.5, count: 3 * 32 * 32), dims: [1, 3, 32, 32])
+        let truncated = dir.appendingPathComponent("truncated.pb")
+        let pb = try Data(contentsOf: SharedData.root.appendingPathComponent("models/lite0_trained/test_data_set_0/input_0.pb"))
+        try pb.prefix(pb.count / 3).write(to: truncated)
+        let text = dir.appendingPathComponent("notes.ppm")
+        try Data("this is not an image\n".utf8).write(to: text)
+        let cases: [(String, String)] = [
+            (wrongSize, "expected 1x3x224x224"),
+            (truncated.path, truncated.path),
+            (text.path, "not a PPM image"),
+            (dir.appendingPathComponent("missing.npy").path, "cannot open"),
+        ]
+        for (input, needle) in cases {
+            let run = try runProgram(program.binary, [input])
+            #expect(run.status == 2, "\(input): exit \(run.status)")
+            #expect(run.stderrLines.count == 1, "\(input): \(run.stderr)")
+            #expect(run.stderr.hasPrefix("error: ") && run.stderr.contains(needle), "\(input): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(input): \(run.stdout)")
+        }
+    }
+
+    @Test(.enabled(if: hasLite0))
+    func benchPrintsMinAndMedian() throws {
+        let program = try BinaryCache.shared.binary(Self.app)
+        let input = SharedData.root.appendingPathComponent("models/lite0_trained/test_data_set_0/input_0.pb").path
+        let run = try runProgram(program.binary, [input, "--bench", "3"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 1, "\(run.stdout)")
+        let pattern = /^min [0-9]+\.[0-9]+ ms  median [0-9]+\.[0-9]+ ms(  peak RSS [0-9]+\.[0-9] MiB)?$/
+        #expect(lines.first.map { (try? pattern.wholeMatch(in: $0)) != nil } == true, "\(run.stdout)")
+    }
+}
