@@ -49,7 +49,7 @@ enum DataFiles {
     /// The input at `path` decoded for `type` (exactly as a compiled binary would decode it).
     static func input(_ path: String, type: TensorType) throws -> Tensor {
         let tensor = Tensor(zeros: type)
-        try call { err in
+        try runtimeCall { err in
             type.shape.map(Int64.init).withUnsafeBufferPointer { dims in
                 kiln_load_input(path, dims.baseAddress, Int32(type.rank), KILN_NORM_IMAGENET, KILN_LAYOUT_NCHW,
                                 tensor.mutableFloats.baseAddress, tensor.elementCount, err, Int(KILN_ERR_LEN))
@@ -62,10 +62,10 @@ enum DataFiles {
     static func npy(_ path: String) throws -> (shape: [Int], values: [Float]) {
         var data: UnsafeMutablePointer<UInt8>?
         var size = 0
-        try call { kiln_read_file(path, &data, &size, $0, Int(KILN_ERR_LEN)) }
+        try runtimeCall { kiln_read_file(path, &data, &size, $0, Int(KILN_ERR_LEN)) }
         defer { free(data) }
         var tensor = kiln_tensor()
-        try call { kiln_npy_decode(data, size, &tensor, $0, Int(KILN_ERR_LEN)) }
+        try runtimeCall { kiln_npy_decode(data, size, &tensor, $0, Int(KILN_ERR_LEN)) }
         defer { kiln_tensor_free(&tensor) }
         let rank = Int(tensor.rank)
         let shape: [Int] = withUnsafeBytes(of: tensor.dims) { raw in
@@ -81,18 +81,6 @@ enum DataFiles {
         let tensor = try TensorFile.read(path: path)
         guard tensor.elementType == .float32 else { throw KilnError("expected a float32 tensor, found \(tensor.type)", file: path) }
         return tensor
-    }
-
-    /// Calls a runtime function that reports failure as a status and a message.
-    static func call(_ body: (UnsafeMutablePointer<CChar>) -> kiln_status) throws {
-        var buffer = [CChar](repeating: 0, count: Int(KILN_ERR_LEN))
-        let status = buffer.withUnsafeMutableBufferPointer { storage -> kiln_status in
-            guard let base = storage.baseAddress else { return KILN_ERR_ARGUMENT }
-            return body(base)
-        }
-        guard status == KILN_OK else {
-            throw KilnError(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
     }
 }
 
@@ -118,5 +106,18 @@ enum Program {
             let line = text.split(separator: "\n").first.map(String.init) ?? ""
             throw KilnError("the compiled program failed on \(input) (\(how)): \(line)")
         }
+    }
+}
+
+/// Calls a C runtime function that reports failure as a status and a one-line message, turning a
+/// failure into a KilnError (used by `kiln run` and by verification, which decode inputs alike).
+public func runtimeCall(_ body: (UnsafeMutablePointer<CChar>) -> kiln_status) throws {
+    var buffer = [CChar](repeating: 0, count: Int(KILN_ERR_LEN))
+    let status = buffer.withUnsafeMutableBufferPointer { storage -> kiln_status in
+        guard let base = storage.baseAddress else { return KILN_ERR_ARGUMENT }
+        return body(base)
+    }
+    guard status == KILN_OK else {
+        throw KilnError(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 }

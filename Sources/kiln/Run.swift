@@ -4,6 +4,7 @@ import Frontend
 import IR
 import KilnRuntime
 import Reference
+import Verification
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -105,16 +106,3 @@ struct Run: ParsableCommand {
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
     }
 }
-
-/// Calls a runtime function that reports failure as a status and a message, turning it into a KilnError.
-func runtimeCall(_ body: (UnsafeMutablePointer<CChar>) -> kiln_status) throws {
-    var buffer = [CChar](repeating: 0, count: Int(KILN_ERR_LEN))
-    let status = buffer.withUnsafeMutableBufferPointer { storage -> kiln_status in
-        guard let base = storage.baseAddress else { return KILN_ERR_ARGUMENT }
-        return body(base)
-    }
-    guard status == KILN_OK else {
-        throw KilnError(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-    }
-}
-
