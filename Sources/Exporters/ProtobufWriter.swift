@@ -8,8 +8,10 @@
 ///
 /// Repeated scalars are written unpacked (one tag per element), the proto2 default that
 /// onnx.proto declares; every protobuf parser accepts that form.
-struct ProtobufWriter {
-    private(set) var bytes: [UInt8] = []
+public struct ProtobufWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
 
     private mutating func varint(_ value: UInt64) {
         var v = value
@@ -25,33 +27,33 @@ struct ProtobufWriter {
     }
 
     /// An `int64`, `int32` or enum field.
-    mutating func int(_ field: Int, _ value: Int) {
+    public mutating func int(_ field: Int, _ value: Int) {
         tag(field, 0)
         varint(UInt64(bitPattern: Int64(value)))
     }
 
     /// A `float` field (fixed32, little-endian).
-    mutating func float(_ field: Int, _ value: Float) {
+    public mutating func float(_ field: Int, _ value: Float) {
         tag(field, 5)
         let bits = value.bitPattern
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
     }
 
     /// A `bytes` field.
-    mutating func data<C: Collection>(_ field: Int, _ value: C) where C.Element == UInt8 {
+    public mutating func data<C: Collection>(_ field: Int, _ value: C) where C.Element == UInt8 {
         tag(field, 2)
         varint(UInt64(value.count))
         bytes.append(contentsOf: value)
     }
 
     /// A `string` field (UTF-8).
-    mutating func string(_ field: Int, _ value: String) { data(field, Array(value.utf8)) }
+    public mutating func string(_ field: Int, _ value: String) { data(field, Array(value.utf8)) }
 
     /// An embedded message field.
-    mutating func message(_ field: Int, _ value: ProtobufWriter) { data(field, value.bytes) }
+    public mutating func message(_ field: Int, _ value: ProtobufWriter) { data(field, value.bytes) }
 
     /// An embedded message field built by `body`.
-    mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
+    public mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
         var nested = ProtobufWriter()
         body(&nested)
         message(field, nested)

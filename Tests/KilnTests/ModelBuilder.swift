@@ -1,38 +1,8 @@
+import Exporters
 import Foundation
 
-/// A minimal protobuf wire-format writer, to build ONNX models (valid and deliberately broken)
-/// inside tests without any Python or protoc.
-struct ProtoWriter {
-    var bytes: [UInt8] = []
-
-    mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7f) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    mutating func int(_ field: Int, _ value: Int64) {
-        varint(UInt64(field << 3))
-        varint(UInt64(bitPattern: value))
-    }
-
-    mutating func bytes(_ field: Int, _ data: [UInt8]) {
-        varint(UInt64(field << 3 | 2))
-        varint(UInt64(data.count))
-        bytes.append(contentsOf: data)
-    }
-
-    mutating func string(_ field: Int, _ s: String) { bytes(field, Array(s.utf8)) }
-    mutating func message(_ field: Int, _ m: ProtoWriter) { bytes(field, m.bytes) }
-    mutating func message(_ field: Int, _ build: (inout ProtoWriter) -> Void) {
-        var m = ProtoWriter()
-        build(&m)
-        message(field, m)
-    }
-}
+/// Test models are written with the exporter's protobuf writer.
+typealias ProtoWriter = ProtobufWriter
 
 /// Builds small ONNX models field by field (field numbers from onnx.proto).
 struct ModelBuilder {
@@ -46,7 +16,7 @@ struct ModelBuilder {
     static func tensor(_ name: String, dims: [Int64], values: [Float]? = nil, rawByteCount: Int? = nil,
                        external: [(String, String)]? = nil) -> ProtoWriter {
         var t = ProtoWriter()
-        for d in dims { t.int(1, d) }
+        for d in dims { t.int(1, Int(d)) }
         t.int(2, 1)
         t.string(8, name)
         if let external {
@@ -56,7 +26,7 @@ struct ModelBuilder {
             let count = values?.count ?? Int(dims.reduce(1, *))
             var raw = (values ?? [Float](repeating: 0.5, count: count)).withUnsafeBytes { Array($0) }
             if let rawByteCount { raw = Array(raw.prefix(rawByteCount)) + [UInt8](repeating: 0, count: max(0, rawByteCount - raw.count)) }
-            t.bytes(9, raw)
+            t.data(9, raw)
         }
         return t
     }
@@ -69,7 +39,7 @@ struct ModelBuilder {
             type.message(1) { tensor in
                 tensor.int(1, 1)
                 tensor.message(2) { shape in
-                    for d in dims { shape.message(1) { d < 0 ? $0.string(2, "batch") : $0.int(1, d) } }
+                    for d in dims { shape.message(1) { d < 0 ? $0.string(2, "batch") : $0.int(1, Int(d)) } }
                 }
             }
         }
@@ -86,7 +56,7 @@ struct ModelBuilder {
         for (key, values) in ints.sorted(by: { $0.key < $1.key }) {
             n.message(5) { a in
                 a.string(1, key)
-                for v in values { a.int(8, v) }
+                for v in values { a.int(8, Int(v)) }
                 a.int(20, 7)
             }
         }
@@ -105,7 +75,7 @@ struct ModelBuilder {
         model.int(1, 8)
         model.string(2, "kiln-tests")
         model.message(7, graph)
-        model.message(8) { $0.string(1, ""); $0.int(2, opset) }
+        model.message(8) { $0.string(1, ""); $0.int(2, Int(opset)) }
         return model.bytes
     }
 
