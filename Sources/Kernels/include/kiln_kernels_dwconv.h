@@ -14,6 +14,7 @@
 #define KILN_KERNELS_DWCONV_H
 
 #define KILN_DW_PX 4
+#define KILN_DW_CV 4 /* channel vectors per border pixel step */
 #define KILN_DW_MAX_TAPS 25 /* 5x5 */
 #define KILN_DW_STRIP_BYTES 24576 /* input bytes per column strip: half of a 48 KiB L1 */
 
@@ -34,7 +35,24 @@ KILN_INLINE void kiln_f32_dwconv_pixel_(size_t c0, size_t c1, size_t c, size_t c
                                         size_t ky1, size_t kx0, size_t kx1, const float *packed, float *out,
                                         kiln_act act) {
     const float *wt = packed + cpad;
-    for (size_t cc = c0; cc < c1; cc += KILN_VW) {
+    size_t cc = c0;
+    /* KILN_DW_CV channel vectors at a time: independent accumulator chains hide the FMA latency */
+    for (; cc + KILN_DW_CV * KILN_VW <= c1; cc += KILN_DW_CV * KILN_VW) {
+        kiln_v acc[KILN_DW_CV];
+        KILN_UNROLL for (size_t v = 0; v < KILN_DW_CV; v++) acc[v] = kiln_v_load(packed + cc + v * KILN_VW);
+        for (size_t ky = ky0; ky < ky1; ky++) {
+            const float *irow = in + (size_t)(iy0 + (ptrdiff_t)(ky * dh)) * w * c;
+            for (size_t kx = kx0; kx < kx1; kx++) {
+                const float *ip = irow + (size_t)(ix0 + (ptrdiff_t)(kx * dw)) * c + cc;
+                const float *wp = wt + (ky * kw + kx) * cpad + cc;
+                KILN_UNROLL for (size_t v = 0; v < KILN_DW_CV; v++)
+                    acc[v] = kiln_v_fma(kiln_v_load(ip + v * KILN_VW), kiln_v_load(wp + v * KILN_VW), acc[v]);
+            }
+        }
+        KILN_UNROLL for (size_t v = 0; v < KILN_DW_CV; v++)
+            kiln_v_store(out + cc + v * KILN_VW, kiln_v_act(acc[v], act));
+    }
+    for (; cc < c1; cc += KILN_VW) {
         size_t lanes = c1 - cc < KILN_VW ? c1 - cc : KILN_VW;
         kiln_v acc = kiln_v_load(packed + cc);
         for (size_t ky = ky0; ky < ky1; ky++) {
