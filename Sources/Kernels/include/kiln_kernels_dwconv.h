@@ -99,15 +99,18 @@ KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t
 
 /* One output row (input rows from iy0, taps [ky0, ky1) inside), channels [0, cfull) (whole vectors); kh, kw
  * constants. Interior columns [a0, a1) go KILN_DW_PX at a time; border columns one at a time with clipped kx. */
-KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t cfull, size_t c,
-                                      size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
-                                      size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
-                                      kiln_act act) {
+KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t cfull, size_t c,
+                                       size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
+                                       size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
+                                       kiln_act act) {
     /* strips of output columns whose input window (kh rows) stays in L1 across the channel-vector passes */
     size_t strip = KILN_DW_STRIP_BYTES / (kh * (sw * KILN_DW_PX + kw) * c * sizeof(float)) * KILN_DW_PX;
     if (strip < KILN_DW_PX) strip = KILN_DW_PX;
-    for (size_t s0 = 0; s0 < ow; s0 += strip) {
-        size_t s1 = ow - s0 < strip ? ow : s0 + strip, e = s1 < a1 ? s1 : a1;
+    for (size_t s0 = 0, s1; s0 < ow; s0 = s1) {
+        /* strips start at a0 + k*strip so the interior splits into whole blocks; the left border joins the first */
+        size_t base = s0 < a0 ? a0 : s0;
+        s1 = ow - base < strip ? ow : base + strip;
+        size_t e = s1 < a1 ? s1 : a1;
         for (size_t cc = 0; cc < cfull; cc += KILN_VW) {
             kiln_v wv[KILN_DW_MAX_TAPS];
             KILN_UNROLL for (size_t t = 0; t < kh * kw; t++) wv[t] = kiln_v_load(packed + cpad + t * cpad + cc);
@@ -131,6 +134,18 @@ KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1
             }
         }
     }
+}
+
+/* kiln_f32_dwconv_rowk_ with the tap rows as constants (all of them) on rows away from the top/bottom border */
+KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t cfull, size_t c,
+                                      size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
+                                      size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
+                                      kiln_act act) {
+    if (ky0 == 0 && ky1 == kh)
+        kiln_f32_dwconv_rowk_(kh, kw, a0, a1, ow, cfull, c, cpad, in, iy0, 0, kh, w, sw, dh, dw, pl, packed, orow, act);
+    else
+        kiln_f32_dwconv_rowk_(kh, kw, a0, a1, ow, cfull, c, cpad, in, iy0, ky0, ky1, w, sw, dh, dw, pl, packed, orow,
+                              act);
 }
 
 KILN_INLINE void kiln_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c, const float *in, size_t oh,
