@@ -6,14 +6,16 @@
  * implied by the output size oh x ow). in: n x h x w x c; out: n x oh x ow x c; packed: kiln_pack_dwconv_f32
  * (Cpad = c rounded up to 16: Cpad biases, then per tap (ky, kx) Cpad weights, zero-padded).
  *
- * Structure: output rows whose taps are all inside vertically, and columns whose taps are all inside horizontally,
- * form the interior; there (3x3 and 5x5 kernels), for each vector of channels, the weights are loaded once per row
- * into registers and KILN_DW_PX output pixels are computed at a time with no bounds checks. Border pixels (and
- * other kernel sizes) use the per-pixel path, whose tap ranges are clipped once per pixel. */
+ * Structure (3x3 and 5x5 kernels): for each output row and vector of channels, the weights are loaded once into
+ * registers; columns whose taps are all inside horizontally form the interior, computed KILN_DW_PX pixels at a time
+ * with no bounds checks; border columns one pixel at a time with their kx range clipped. Rows near the top/bottom
+ * skip their outside ky taps (the unrolled tap loop tests ky once per tap row). Other kernel sizes, and channels
+ * past the last whole vector, use the per-pixel path, whose tap ranges are clipped once per pixel. */
 #ifndef KILN_KERNELS_DWCONV_H
 #define KILN_KERNELS_DWCONV_H
 
 #define KILN_DW_PX 4
+#define KILN_DW_CV 4 /* channel vectors per border pixel step */
 #define KILN_DW_MAX_TAPS 25 /* 5x5 */
 #define KILN_DW_STRIP_BYTES 24576 /* input bytes per column strip: half of a 48 KiB L1 */
 
@@ -34,7 +36,24 @@ KILN_INLINE void kiln_f32_dwconv_pixel_(size_t c0, size_t c1, size_t c, size_t c
                                         size_t ky1, size_t kx0, size_t kx1, const float *packed, float *out,
                                         kiln_act act) {
     const float *wt = packed + cpad;
-    for (size_t cc = c0; cc < c1; cc += KILN_VW) {
+    size_t cc = c0;
+    /* KILN_DW_CV channel vectors at a time: independent accumulator chains hide the FMA latency */
+    for (; cc + KILN_DW_CV * KILN_VW <= c1; cc += KILN_DW_CV * KILN_VW) {
+        kiln_v acc[KILN_DW_CV];
+        KILN_UNROLL for (size_t v = 0; v < KILN_DW_CV; v++) acc[v] = kiln_v_load(packed + cc + v * KILN_VW);
+        for (size_t ky = ky0; ky < ky1; ky++) {
+            const float *irow = in + (size_t)(iy0 + (ptrdiff_t)(ky * dh)) * w * c;
+            for (size_t kx = kx0; kx < kx1; kx++) {
+                const float *ip = irow + (size_t)(ix0 + (ptrdiff_t)(kx * dw)) * c + cc;
+                const float *wp = wt + (ky * kw + kx) * cpad + cc;
+                KILN_UNROLL for (size_t v = 0; v < KILN_DW_CV; v++)
+                    acc[v] = kiln_v_fma(kiln_v_load(ip + v * KILN_VW), kiln_v_load(wp + v * KILN_VW), acc[v]);
+            }
+        }
+        KILN_UNROLL for (size_t v = 0; v < KILN_DW_CV; v++)
+            kiln_v_store(out + cc + v * KILN_VW, kiln_v_act(acc[v], act));
+    }
+    for (; cc < c1; cc += KILN_VW) {
         size_t lanes = c1 - cc < KILN_VW ? c1 - cc : KILN_VW;
         kiln_v acc = kiln_v_load(packed + cc);
         for (size_t ky = ky0; ky < ky1; ky++) {
@@ -51,42 +70,82 @@ KILN_INLINE void kiln_f32_dwconv_pixel_(size_t c0, size_t c1, size_t c, size_t c
     }
 }
 
-/* npx interior pixels starting at output column ox, one full vector of channels at cc; weights in wv. */
-KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t c, const float *irow, size_t w,
-                                        size_t kh, size_t kw, size_t sw, size_t dh, size_t dw, size_t pl,
-                                        const kiln_v *wv, kiln_v bias, float *orow, kiln_act act) {
-    kiln_v acc[KILN_DW_PX];
+/* npx pixels starting at output column ox (input column ox*sw - pl), one full vector of channels at cc, weights
+ * in wv; only taps [ky0, ky1) x [kx0, kx1) are summed (all of them in the interior, where these are the constants
+ * 0, kh, 0, kw; clipped ranges are for single border pixels). A single pixel splits its taps over two accumulator
+ * chains (even and odd ky) to halve the FMA latency chain. */
+KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t c, const float *in, ptrdiff_t iy0,
+                                        size_t w, size_t kh, size_t kw, size_t sw, size_t dh, size_t dw, size_t pl,
+                                        size_t ky0, size_t ky1, size_t kx0, size_t kx1, const kiln_v *wv,
+                                        kiln_v bias, float *orow, kiln_act act) {
+    kiln_v acc[KILN_DW_PX], acc2 = kiln_v_zero();
+    ptrdiff_t ix0 = (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl;
     KILN_UNROLL for (size_t p = 0; p < npx; p++) acc[p] = bias;
     KILN_UNROLL for (size_t ky = 0; ky < kh; ky++) { /* kh, kw are constants here: see kiln_f32_dwconv_row_ */
+        if (ky < ky0 || ky >= ky1) continue;
+        const float *irow = in + (size_t)(iy0 + (ptrdiff_t)(ky * dh)) * w * c + cc;
         KILN_UNROLL for (size_t kx = 0; kx < kw; kx++) {
-            const float *ip = irow + (ky * dh * w + (ox * sw - pl + kx * dw)) * c + cc;
-            KILN_UNROLL for (size_t p = 0; p < npx; p++)
-                acc[p] = kiln_v_fma(kiln_v_load(ip + p * sw * c), wv[ky * kw + kx], acc[p]);
+            if (kx < kx0 || kx >= kx1) continue;
+            const float *ip = irow + (size_t)(ix0 + (ptrdiff_t)(kx * dw)) * c;
+            if (npx == 1 && ky % 2) acc2 = kiln_v_fma(kiln_v_load(ip), wv[ky * kw + kx], acc2);
+            else
+                KILN_UNROLL for (size_t p = 0; p < npx; p++)
+                    acc[p] = kiln_v_fma(kiln_v_load(ip + p * sw * c), wv[ky * kw + kx], acc[p]);
         }
     }
+    if (npx == 1) acc[0] = kiln_v_add(acc[0], acc2);
     KILN_UNROLL for (size_t p = 0; p < npx; p++) kiln_v_store(orow + (ox + p) * c + cc, kiln_v_act(acc[p], act));
 }
 
-/* Interior columns [a0, a1) of one output row, channels [0, cfull) (whole vectors); kh, kw constants. */
-KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1, size_t cfull, size_t c, size_t cpad,
-                                      const float *irow, size_t w, size_t sw, size_t dh, size_t dw, size_t pl,
-                                      const float *packed, float *orow, kiln_act act) {
+/* One output row (input rows from iy0, taps [ky0, ky1) inside), channels [0, cfull) (whole vectors); kh, kw
+ * constants. Interior columns [a0, a1) go KILN_DW_PX at a time; border columns one at a time with clipped kx. */
+KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t cfull, size_t c,
+                                       size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
+                                       size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
+                                       kiln_act act) {
     /* strips of output columns whose input window (kh rows) stays in L1 across the channel-vector passes */
     size_t strip = KILN_DW_STRIP_BYTES / (kh * (sw * KILN_DW_PX + kw) * c * sizeof(float)) * KILN_DW_PX;
     if (strip < KILN_DW_PX) strip = KILN_DW_PX;
-    for (size_t s0 = a0; s0 < a1; s0 += strip) {
-        size_t s1 = a1 - s0 < strip ? a1 : s0 + strip;
+    for (size_t s0 = 0, s1; s0 < ow; s0 = s1) {
+        /* strips start at a0 + k*strip so the interior splits into whole blocks; the left border joins the first */
+        size_t base = s0 < a0 ? a0 : s0;
+        s1 = ow - base < strip ? ow : base + strip;
+        size_t e = s1 < a1 ? s1 : a1;
         for (size_t cc = 0; cc < cfull; cc += KILN_VW) {
             kiln_v wv[KILN_DW_MAX_TAPS];
             KILN_UNROLL for (size_t t = 0; t < kh * kw; t++) wv[t] = kiln_v_load(packed + cpad + t * cpad + cc);
             kiln_v bias = kiln_v_load(packed + cc);
-            size_t ox = s0;
-            for (; ox + KILN_DW_PX <= s1; ox += KILN_DW_PX)
-                kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, irow, w, kh, kw, sw, dh, dw, pl, wv, bias, orow, act);
-            for (; ox < s1; ox++)
-                kiln_f32_dwconv_block_(1, ox, cc, c, irow, w, kh, kw, sw, dh, dw, pl, wv, bias, orow, act);
+            size_t ox = s0, kx0, kx1;
+            for (; ox < s1 && ox < a0; ox++) { /* left border */
+                kiln_tap_range_((ptrdiff_t)(ox * sw) - (ptrdiff_t)pl, kw, dw, w, &kx0, &kx1);
+                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, kx0, kx1, wv, bias,
+                                       orow, act);
+            }
+            for (; ox + KILN_DW_PX <= e; ox += KILN_DW_PX)
+                kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, wv,
+                                       bias, orow, act);
+            for (; ox < e; ox++)
+                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, wv, bias,
+                                       orow, act);
+            for (; ox < s1; ox++) { /* right border */
+                kiln_tap_range_((ptrdiff_t)(ox * sw) - (ptrdiff_t)pl, kw, dw, w, &kx0, &kx1);
+                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, kx0, kx1, wv, bias,
+                                       orow, act);
+            }
         }
     }
+}
+
+/* kiln_f32_dwconv_rowk_ with the tap rows as constants (all of them) on rows away from the top/bottom border */
+KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t cfull, size_t c,
+                                      size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
+                                      size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
+                                      kiln_act act) {
+    if (ky0 == 0 && ky1 == kh)
+        kiln_f32_dwconv_rowk_(kh, kw, a0, a1, ow, cfull, c, cpad, in, iy0, 0, kh, w, sw, dh, dw, pl, packed, orow, act);
+    else
+        kiln_f32_dwconv_rowk_(kh, kw, a0, a1, ow, cfull, c, cpad, in, iy0, ky0, ky1, w, sw, dh, dw, pl, packed, orow,
+                              act);
 }
 
 KILN_INLINE void kiln_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c, const float *in, size_t oh,
@@ -106,32 +165,25 @@ KILN_INLINE void kiln_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c
             ptrdiff_t iy0 = (ptrdiff_t)(oy * sh) - (ptrdiff_t)pt;
             size_t ky0, ky1;
             kiln_tap_range_(iy0, kh, dh, h, &ky0, &ky1);
-            int fast = ky0 == 0 && ky1 == kh;
+            /* the register-resident path exists for 3x3 and 5x5 (constant trip counts to unroll); other kernel
+             * sizes, and the channels past the last whole vector, take the per-pixel path */
             size_t cfull = c - c % KILN_VW;
-            size_t a0 = fast ? ox_lo : ow, a1 = fast ? ox_hi : ow;
-            for (size_t ox = 0; ox < ow; ox++) {
-                if (ox == a0) ox = a1;
-                if (ox >= ow) break;
-                ptrdiff_t ix0 = (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl;
-                size_t kx0, kx1;
-                kiln_tap_range_(ix0, kw, dw, w, &kx0, &kx1);
-                kiln_f32_dwconv_pixel_(0, c, c, cpad, inb, w, iy0, ix0, kw, dh, dw, ky0, ky1, kx0, kx1, packed,
-                                       orow + ox * c, act);
-            }
-            if (a0 >= a1) continue;
-            const float *irow = inb + (size_t)iy0 * w * c;
-            /* the register-resident fast path exists for 3x3 and 5x5 (constant trip counts to unroll); other
-             * kernel sizes take the per-pixel path everywhere */
             if (kh == 3 && kw == 3)
-                kiln_f32_dwconv_row_(3, 3, a0, a1, cfull, c, cpad, irow, w, sw, dh, dw, pl, packed, orow, act);
+                kiln_f32_dwconv_row_(3, 3, ox_lo, ox_hi, ow, cfull, c, cpad, inb, iy0, ky0, ky1, w, sw, dh, dw, pl,
+                                     packed, orow, act);
             else if (kh == 5 && kw == 5)
-                kiln_f32_dwconv_row_(5, 5, a0, a1, cfull, c, cpad, irow, w, sw, dh, dw, pl, packed, orow, act);
+                kiln_f32_dwconv_row_(5, 5, ox_lo, ox_hi, ow, cfull, c, cpad, inb, iy0, ky0, ky1, w, sw, dh, dw, pl,
+                                     packed, orow, act);
             else
                 cfull = 0;
             if (cfull < c)
-                for (size_t ox = a0; ox < a1; ox++)
-                    kiln_f32_dwconv_pixel_(cfull, c, c, cpad, inb, w, iy0, (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl, kw,
-                                           dh, dw, 0, kh, 0, kw, packed, orow + ox * c, act);
+                for (size_t ox = 0; ox < ow; ox++) {
+                    ptrdiff_t ix0 = (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl;
+                    size_t kx0, kx1;
+                    kiln_tap_range_(ix0, kw, dw, w, &kx0, &kx1);
+                    kiln_f32_dwconv_pixel_(cfull, c, c, cpad, inb, w, iy0, ix0, kw, dh, dw, ky0, ky1, kx0, kx1,
+                                           packed, orow + ox * c, act);
+                }
         }
     }
 }

@@ -206,6 +206,9 @@ static void test_convs(void) {
     /* wide rows with many channels: the interior is split into several column strips (KILN_DW_STRIP_BYTES) */
     conv_case(0, 1, 70, 6, 41, 0, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 70, acts[3], 1);
     conv_case(0, 1, 100, 7, 45, 0, 100, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 100, acts[4], 1);
+    /* small images with many channels (most pixels are border pixels), and pads wider than the kernel reach */
+    conv_case(0, 1, 144, 7, 9, 0, 144, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 144, acts[1], 1);
+    conv_case(0, 2, 48, 4, 3, 0, 48, 5, 5, 2, 2, 1, 1, 4, 1, 3, 4, 48, acts[2], 1);
     static const size_t cins[] = {1, 3, 4}, couts[] = {5, 16, 32, 33};
     combo = 0;
     for (size_t ci = 0; ci < 3; ci++)
