@@ -23,7 +23,7 @@ extension Lowering {
         let (m, oh, ow) = (yt[1], yt[2], yt[3])
         let (kh, kw) = (weights.shape[2], weights.shape[3])
         let conv = op.conv
-        let inLayout = layout(x), outLayout = Self.layout(of: node)
+        let inLayout = layout(x), outLayout = node.outputLayout
         guard inLayout == .nchw || inLayout == .nhwc, outLayout == .nchw || outLayout == .nhwc else {
             unsupported.append("FusedConv in layout \(inLayout.rawValue) → \(outLayout.rawValue) (node '\(node.name)')")
             return []

@@ -9,7 +9,7 @@ extension Lowering {
         let w1 = try constant(node.inputs[1]), b1 = try constant(node.inputs[2])
         let w2 = try constant(node.inputs[3]), b2 = try constant(node.inputs[4])
         let r = w1.shape[0]
-        guard layout(x) == .nhwc || hw == 1, Self.layout(of: node) == .nhwc || hw == 1 else {
+        guard layout(x) == .nhwc || hw == 1, node.outputLayout == .nhwc || hw == 1 else {
             unsupported.append("SqueezeExcite in layout \(layout(x).rawValue) (node '\(node.name)')")
             return []
         }
@@ -47,7 +47,7 @@ extension Lowering {
         guard let conv = next.op as? FusedConv, next.inputs.first == y, !next.inputs.dropFirst().contains(y),
               let weights = graph.constants[next.inputs[1]], weights.shape[2] == 1, weights.shape[3] == 1,
               conv.conv.strides == [1, 1], conv.conv.pads == [0, 0, 0, 0], conv.conv.group == 1,
-              layout(y) == .nhwc, Self.layout(of: next) == .nhwc,
+              layout(y) == .nhwc, next.outputLayout == .nhwc,
               case .arena(let xOffset) = try buffer(x) else { return false }
         let xFloats = graph.type(of: x).elementCount
         if case .arena(let yOffset) = try buffer(next.outputs[0]) {

@@ -73,13 +73,7 @@ public struct Lowering {
     /// The layout a value is stored in: its producer's, NCHW for graph inputs.
     func layout(_ value: ValueID) -> Layout {
         guard let producer = graph.producer(of: value) else { return .nchw }
-        return Self.layout(of: graph.nodes[producer])
-    }
-
-    static func layout(of node: Node) -> Layout {
-        if let reorder = node.op as? Reorder { return reorder.to }
-        if case .string(let name)? = node.annotations["layout"], let layout = Layout(rawValue: name) { return layout }
-        return .nchw
+        return graph.nodes[producer].outputLayout
     }
 
     func constant(_ value: ValueID) throws -> Tensor {
@@ -105,7 +99,7 @@ public struct Lowering {
             lines.append("ONNX: " + node.provenance.joined(separator: ", "))
         }
         let shapes = inputs.map { "\(graph.type(of: $0)) \(layout($0).rawValue)" }.joined(separator: ", ")
-        lines.append("in \(shapes) -> out \(outputTypes.map(\.description).joined(separator: ", ")) \(Self.layout(of: node).rawValue)")
+        lines.append("in \(shapes) -> out \(outputTypes.map(\.description).joined(separator: ", ")) \(node.outputLayout.rawValue)")
         var attributes = node.op.attributeList.map { "\($0.0)=\($0.1)" }
         if case .string(let packing)? = node.annotations["weight_packing"] { attributes.append("packing=\(packing)") }
         if !attributes.isEmpty { lines.append(attributes.joined(separator: " ")) }

@@ -104,18 +104,11 @@ public struct MemoryPlan: Sendable {
 
     private func layout(of value: ValueID, _ graph: Graph) -> Layout {
         guard let p = graph.producer(of: value) else { return .nchw }
-        return Self.layout(of: graph.nodes[p])
-    }
-
-    /// The layout a node writes its result in: a Reorder's target, else the `layout` annotation.
-    static func layout(of node: Node) -> Layout {
-        if let reorder = node.op as? Reorder { return reorder.to }
-        guard case .string(let name)? = node.annotations["layout"] else { return .nchw }
-        return Layout(rawValue: name) ?? .nchw
+        return graph.nodes[p].outputLayout
     }
 
     static func physicalBytes(of value: ValueID, producer: Node, _ graph: Graph) -> Int {
-        layout(of: producer).physicalBytes(graph.type(of: value))
+        producer.outputLayout.physicalBytes(graph.type(of: value))
     }
 
     static func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
