@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies run one way: IR ← Reference ← Frontend, IR ← Reference ← Optimizer ← Codegen ← Verification.
+// Dependencies run one way: IR ← Reference ← Frontend, IR ← Catalog ← Optimizer ← Codegen ← Verification.
 // See ARCHITECTURE.md.
 let package = Package(
     name: "Kiln",
@@ -27,10 +27,13 @@ let package = Package(
         .target(name: "Reference", dependencies: ["IR"], path: "Sources/Reference"),
         // ONNX protobuf → IR, with shape inference and constant folding at import.
         .target(name: "Frontend", dependencies: ["IR", "Reference", "ONNXProto", "CProtobufC"], path: "Sources/Frontend"),
+        // The kernel catalog: every kernel of the library, when it applies, its layouts, packing,
+        // parameters and cost. The optimizer decides with it; lowering reads the decision.
+        .target(name: "Catalog", dependencies: ["IR"], path: "Sources/Catalog"),
         // Graph rewrites (the pass pipeline).
-        .target(name: "Optimizer", dependencies: ["IR", "Reference"], path: "Sources/Optimizer"),
+        .target(name: "Optimizer", dependencies: ["IR", "Reference", "Catalog"], path: "Sources/Optimizer"),
         // Lowering and source printers.
-        .target(name: "Codegen", dependencies: ["IR", "Optimizer", "KilnKernels"], path: "Sources/Codegen",
+        .target(name: "Codegen", dependencies: ["IR", "Catalog", "Optimizer", "KilnKernels"], path: "Sources/Codegen",
                 plugins: ["EmbedCSources"]),
         // Embeds Sources/Runtime and Sources/Kernels into Codegen at build time.
         .executableTarget(name: "embed-c-sources", path: "Sources/embed-c-sources"),
@@ -41,14 +44,16 @@ let package = Package(
         // What `kiln inspect` writes: the report, Graphviz, and the graph as an ONNX model.
         .target(name: "Exporters", dependencies: ["IR", "Optimizer"], path: "Sources/Exporters"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
-        .target(name: "KilnRuntime", path: "Sources/Runtime"),
+        // program/ holds the fixed C of generated programs (main, weight mapping, tracing): embedded into
+        // Codegen and compiled with each program, not into this library.
+        .target(name: "KilnRuntime", path: "Sources/Runtime", exclude: ["program", "README.md"]),
         // The f32 kernel library generated code calls (header-only kiln_kernels.h) and the weight packers.
         // tests/ holds the C harness that scripts/test-kernels.sh builds per ISA; SwiftPM builds the rest.
         .target(name: "KilnKernels", path: "Sources/Kernels", exclude: ["tests", "README.md"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "Verification",
+                "IR", "Frontend", "Reference", "Catalog", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/kiln"
@@ -57,7 +62,7 @@ let package = Package(
         .executableTarget(name: "kiln-bench", dependencies: ["IR", "Frontend", "Reference"], path: "Sources/kiln-bench"),
         .testTarget(
             name: "KilnTests",
-            dependencies: ["IR", "Frontend", "Reference", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "KilnKernels", "ONNXProto",
+            dependencies: ["IR", "Frontend", "Reference", "Catalog", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "KilnKernels", "ONNXProto",
                            "Verification"],
             path: "Tests/KilnTests"
         ),

@@ -1,22 +1,17 @@
 import IR
 
-/// Prints a `KernelPlan` as C: `model.c` (one static function per node and `kiln_model_run`),
-/// `model.h` (the API and the shapes), and `main.c` (the command-line program around it). The
-/// kernels are the kernel library's `static inline` functions, which the C compiler specializes for
-/// the literal shapes of every call.
+/// Prints a `KernelPlan` as C: `model.h` (the API, the shapes, and the macros that configure the
+/// runtime's fixed program files), `model_internal.h`, `model.c` and `model_layers_N.c` (one static
+/// function per node, `kiln_model_run`, the class names), and `weights.S`. It prints only what
+/// depends on the plan: `main`, weight mapping and tracing are real C files of the runtime
+/// (`Sources/Runtime/program/`). The kernels are the kernel library's `static inline` functions,
+/// which the C compiler specializes for the literal shapes of every call.
 public struct CPrinter {
-    public enum Weights: String, Sendable {
-        /// Linked into the binary (an assembler `.incbin` of weights.bin).
-        case embed
-        /// Memory-mapped at start-up from a file beside the binary (`--weights external`).
-        case external
-    }
-
-    public var weights: Weights
+    public var weights: WeightsMode
     public var preprocess: String
     public var labels: [String]
 
-    public init(weights: Weights, preprocess: String, labels: [String]) {
+    public init(weights: WeightsMode, preprocess: String, labels: [String]) {
         self.weights = weights
         self.preprocess = preprocess
         self.labels = labels
@@ -30,6 +25,7 @@ public struct CPrinter {
 
     public func header(_ plan: KernelPlan) -> String {
         func dims(_ t: TensorType) -> String { t.shape.map(String.init).joined(separator: ", ") }
+        let norm = preprocess == "inception" ? "KILN_NORM_INCEPTION" : "KILN_NORM_IMAGENET"
         return banner(plan) + """
         #ifndef KILN_MODEL_H
         #define KILN_MODEL_H
@@ -47,6 +43,10 @@ public struct CPrinter {
         #define KILN_ARENA_BYTES \(plan.arenaBytes)
         #define KILN_SCRATCH_BYTES \(plan.scratchBytes)
         #define KILN_WEIGHTS_BYTES \(plan.weights.count)
+        /* How the program (kiln_main.c) reads images and finds its weights. */
+        #define KILN_PREPROCESS \(norm)
+        #define KILN_PREPROCESS_NAME "\(Identifier.cString(preprocess))"
+        #define KILN_WEIGHTS_EXTERNAL \(weights == .external ? 1 : 0)
 
         \(weights == .external ? """
         /* Maps the weights file (written beside the binary by kiln compile); 0 on success, else -1 with a
@@ -66,8 +66,9 @@ public struct CPrinter {
 
     /// The generated C of the model, split so the C compiler can build the parts in parallel:
     /// `model_internal.h` (the shared buffers and every node function's prototype), `model.c` (the
-    /// buffers, `kiln_model_run`, and the first share of the node functions), and `model_layers_N.c`
-    /// (the other shares). Shares are balanced by kernel calls, which is what compile time follows.
+    /// buffers, the class names, `kiln_model_run`, and the first share of the node functions), and
+    /// `model_layers_N.c` (the other shares). Shares are balanced by kernel calls, which is what
+    /// compile time follows.
     public func model(_ plan: KernelPlan, parts: Int) -> [(name: String, text: String)] {
         let shares = Self.split(plan.functions, into: max(1, parts))
         var sharedHeader = banner(plan) + """
@@ -76,35 +77,34 @@ public struct CPrinter {
         /* What the files of the generated model share: buffers and node functions. */
 
         #include "kiln_kernels.h"
+        #include "kiln_program.h"
 
         extern float kiln_arena[];
         extern float kiln_scratch[];
 
         """
-        switch weights {
-        case .embed:
+        if weights == .embed {
             sharedHeader += "/* weights.S links weights.bin in, 64-byte aligned. */\nextern const float kiln_weights_data[];\n#define kiln_weights kiln_weights_data\n"
-        case .external:
-            sharedHeader += "/* Mapped by kiln_model_load_weights. */\nextern const float *kiln_weights;\n"
         }
         sharedHeader += "\n" + plan.functions.map { "void \($0.name)(const float *input, float *output);" }.joined(separator: "\n")
         sharedHeader += "\n\n#endif\n"
 
         var main = banner(plan) + """
-        #define _POSIX_C_SOURCE 200809L
         #include <stddef.h>
         #include <stdint.h>
 
-        #include "model.h"
         #include "model_internal.h"
 
         /* The arena holds every intermediate tensor at the offset plan-memory chose; scratch is shared by all nodes. */
         float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64)));
         float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64)));
 
+        /* Class names for the program's top-K (kiln compile --labels). */
+        const char *const kiln_labels[] = {
+
         """
-        if weights == .external { main += externalWeightsLoader(plan) }
-        main += traceSupport
+        for label in labels { main += "    \"\(Identifier.cString(label))\",\n" }
+        main += "    NULL\n};\nconst size_t kiln_label_count = \(labels.count);\n"
         main += "\nint kiln_model_run(const float *input, float *output) {\n"
         for function in plan.functions {
             main += "    \(function.name)(input, output);\n"
@@ -125,10 +125,32 @@ public struct CPrinter {
         var out = "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
         out += "void \(function.name)(const float *input, float *output) {\n"
         out += "    (void)input;\n    (void)output;\n"
-        for call in function.calls {
-            out += "    kiln_\(call.kernel)(\(call.arguments.map(argument).joined(separator: ", ")));\n"
-        }
+        for call in function.calls { out += callText(call) }
         return out + "}\n"
+    }
+
+    /// `kiln_f32_x(/*a*/ 1, /*b*/ 2, …);`, every argument labelled with its parameter's name, wrapped
+    /// before 120 columns.
+    func callText(_ call: KernelCall) -> String {
+        let indent = "    ", continuation = "        "
+        var out = indent + "kiln_\(call.kernel)("
+        var column = out.count
+        for (index, item) in call.labelled.enumerated() {
+            let text = "/*\(item.name)*/ \(argument(item.argument))" + (index + 1 < call.arguments.count ? "," : ");")
+            if index > 0 {
+                if column + 1 + text.count > 118 {
+                    out += "\n" + continuation
+                    column = continuation.count
+                } else {
+                    out += " "
+                    column += 1
+                }
+            }
+            out += text
+            column += text.count
+        }
+        if call.arguments.isEmpty { out += ");" }
+        return out + "\n"
     }
 
     /// Consecutive runs of functions with about equal numbers of kernel calls.
@@ -144,86 +166,17 @@ public struct CPrinter {
         return shares
     }
 
-    // MARK: - Tracing
-
-    /// Built with `-DKILN_TRACE` (by `kiln verify`), the program writes each node's result to
-    /// `$KILN_TRACE_DIR/NNN.npy` after the node runs; otherwise the trace lines compile to nothing.
-    private var traceSupport: String {
-        """
-
-        #ifdef KILN_TRACE
-        /* Trace build: after each node, its result goes to $KILN_TRACE_DIR/NNN.npy (NNN: the node's index in
-         * the optimized graph) in its stored shape, [N, H, W, C] for an NHWC tensor. */
-        #include <stdio.h>
-        #include <stdlib.h>
-        #include "kiln_runtime.h"
-
-        static void kiln_trace(int node, const float *data, const int64_t *dims, int rank) {
-            const char *dir = getenv("KILN_TRACE_DIR");
-            if (dir == NULL) return;
-            char path[4096], err[KILN_ERR_LEN];
-            snprintf(path, sizeof path, "%s/%03d.npy", dir, node);
-            if (kiln_npy_write(path, data, dims, rank, err, sizeof err) != KILN_OK) fprintf(stderr, "kiln trace: %s\\n", err);
-        }
-        #define KILN_TRACE_NODE(node, data, rank, ...) kiln_trace((node), (data), (const int64_t[]){__VA_ARGS__}, (rank))
-        #else
-        #define KILN_TRACE_NODE(node, data, rank, ...) ((void)0)
-        #endif
-
-        """
-    }
-
-    /// `KILN_TRACE_NODE(index, buffer, rank, dims…)` for a function's result; nil when the result is
-    /// not stored or its layout has no row-major shape to write.
+    /// `KILN_TRACE_NODE(index, buffer, rank, dims…)` for a function's result (see kiln_program.h).
     private func traceLine(_ function: KernelFunction) -> String? {
-        guard let output = function.output, let dims = output.physicalShape else { return nil }
+        guard let output = function.output else { return nil }
+        let dims = output.physicalShape
         let listed = dims.isEmpty ? "1" : dims.map(String.init).joined(separator: ", ")
         return "KILN_TRACE_NODE(\(function.node.index), \(argument(.buffer(output.buffer))), \(dims.count), \(listed))"
-    }
-
-    private func externalWeightsLoader(_ plan: KernelPlan) -> String {
-        """
-        #include <fcntl.h>
-        #include <stdio.h>
-        #include <sys/mman.h>
-        #include <sys/stat.h>
-        #include <unistd.h>
-
-        const float *kiln_weights;
-
-        int kiln_model_load_weights(const char *path, char *err, size_t errlen) {
-            int fd = open(path, O_RDONLY);
-            if (fd < 0) {
-                snprintf(err, errlen, "%s: cannot open the weights file", path);
-                return -1;
-            }
-            struct stat st;
-            if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != (uint64_t)KILN_WEIGHTS_BYTES) {
-                snprintf(err, errlen, "%s: expected %llu bytes of weights", path, (unsigned long long)KILN_WEIGHTS_BYTES);
-                close(fd);
-                return -1;
-            }
-            if (KILN_WEIGHTS_BYTES == 0) { /* nothing to map (mmap rejects length 0) */
-                close(fd);
-                return 0;
-            }
-            void *map = mmap(NULL, (size_t)KILN_WEIGHTS_BYTES, PROT_READ, MAP_PRIVATE, fd, 0);
-            close(fd);
-            if (map == MAP_FAILED) {
-                snprintf(err, errlen, "%s: cannot map the weights file", path);
-                return -1;
-            }
-            kiln_weights = (const float *)map;
-            return 0;
-        }
-
-        """
     }
 
     private func argument(_ argument: Argument) -> String {
         switch argument {
         case .size(let v): return "\(v)"
-        case .float(let v): return cFloat(v)
         case .none: return "NULL"
         case .activation(let a): return activation(a)
         case .buffer(let b):

@@ -1,3 +1,4 @@
+import Catalog
 import IR
 
 /// A generated program, backend-neutral: the buffers it uses and, per fused node of the optimized
@@ -68,37 +69,60 @@ public struct StoredTensor: Sendable, Hashable {
         self.layout = layout
     }
 
-    /// The shape in memory order: [N, H, W, C] for an NHWC tensor of logical shape [N, C, H, W];
-    /// nil for a blocked layout (NCHW8c, …), which has no plain row-major shape.
-    public var physicalShape: [Int]? {
-        guard shape.count == 4 else { return shape }
-        switch layout {
-        case .nchw: return shape
-        case .nhwc: return [shape[0], shape[2], shape[3], shape[1]]
-        case .nchw8c, .nchw16c: return nil
-        }
-    }
+    /// The shape in memory order (`Layout.physicalShape`): [N, H, W, C] for an NHWC tensor of logical
+    /// shape [N, C, H, W].
+    public var physicalShape: [Int] { layout.physicalShape(shape) }
 }
 
-/// One call of a library kernel, e.g. `f32_gemm_bias_act(…)`; the printer adds the library prefix.
+/// One call of a library kernel, e.g. `f32_gemm_bias_act(p: 3136, k: 16, …)`: a kernel-catalog entry
+/// and one argument per parameter, in the entry's order. The printer adds the library prefix and
+/// labels every argument with its parameter's name.
 public struct KernelCall: Sendable {
-    public var kernel: String
+    public var entry: KernelEntry
     public var arguments: [Argument]
 
-    public init(_ kernel: String, _ arguments: [Argument]) {
-        self.kernel = kernel
+    /// The call of `entry` with `named` arguments, one per parameter of the entry, each of the
+    /// parameter's kind. A mismatch is a bug in lowering, reported as an internal error.
+    public init(_ entry: KernelEntry, _ named: [String: Argument]) throws {
+        var arguments: [Argument] = []
+        for parameter in entry.parameters {
+            guard let argument = named[parameter.name], argument.fits(parameter.kind) else {
+                throw KilnError("internal error: \(entry.name) needs \(parameter) (given: \(named.keys.sorted().joined(separator: ", ")))")
+            }
+            arguments.append(argument)
+        }
+        guard named.count == entry.parameters.count else {
+            let unknown = Set(named.keys).subtracting(entry.parameters.map(\.name)).sorted()
+            throw KilnError("internal error: \(entry.name) has no parameter \(unknown.joined(separator: ", "))")
+        }
+        self.entry = entry
         self.arguments = arguments
+    }
+
+    /// The kernel's name without the library prefix.
+    public var kernel: String { entry.name }
+
+    /// Parameter names with their arguments, in order.
+    public var labelled: [(name: String, argument: Argument)] {
+        zip(entry.parameters, arguments).map { ($0.name, $1) }
     }
 }
 
 public enum Argument: Sendable {
     /// A size or count (`size_t` in C).
     case size(Int)
-    case float(Float)
     case activation(Activation)
     case buffer(Buffer)
     /// No buffer (an absent optional operand, such as no residual).
     case none
+
+    /// Whether this argument can be passed for a parameter of `kind`.
+    func fits(_ kind: KernelParameter.Kind) -> Bool {
+        switch (self, kind) {
+        case (.size, .size), (.activation, .activation), (.buffer, .reads), (.buffer, .writes), (.none, .reads): true
+        default: false
+        }
+    }
 }
 
 /// Memory a kernel reads or writes, as float offsets into the program's regions.

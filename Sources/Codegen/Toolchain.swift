@@ -25,7 +25,7 @@ public struct Toolchain: Sendable {
         return nil
     }
 
-    /// Runs several compiler calls, as many at once as there are cores; the first failure is reported.
+    /// Runs several commands, as many at once as there are cores; the first failure is reported.
     public func runInParallel(_ jobs: [[String]], in directory: URL) throws {
         let failures = FailureBox()
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
@@ -38,11 +38,13 @@ public struct Toolchain: Sendable {
         if let error = failures.first { throw error }
     }
 
-    /// Runs the compiler with `arguments` in `directory`; a failure carries the compiler's own message.
-    public func run(_ arguments: [String], in directory: URL) throws {
+    /// Runs `command` (an executable, then its arguments) in `directory`; a failure carries the
+    /// program's own message.
+    public func run(_ command: [String], in directory: URL) throws {
+        guard let executable = command.first else { return }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: compiler)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = directory
         let errors = Pipe()
         process.standardError = errors
@@ -50,14 +52,14 @@ public struct Toolchain: Sendable {
         do {
             try process.run()
         } catch {
-            throw KilnError("cannot run \(compiler): \(error.localizedDescription)")
+            throw KilnError("cannot run \(executable): \(error.localizedDescription)")
         }
         let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let text = String(decoding: output, as: UTF8.self)
             let first = text.split(separator: "\n").first { $0.contains("error") } ?? text.split(separator: "\n").first ?? ""
-            throw KilnError("the C compiler failed (\(compiler) exit \(process.terminationStatus)): \(first)")
+            throw KilnError("the compiler failed (\(executable) exit \(process.terminationStatus)): \(first)")
         }
     }
 }

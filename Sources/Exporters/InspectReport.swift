@@ -13,6 +13,9 @@ public struct InspectReport: Encodable {
         var outputs: [String]
         var macs: Int
         var layout: String?
+        /// The kernel-catalog entry `select-kernel` chose, and why.
+        var kernel: String?
+        var kernelReason: String?
         /// The ONNX nodes this node implements (more than one after a fusion).
         var onnxNodes: [String]
         var attributes: [String: JSONAttribute]
@@ -80,10 +83,9 @@ public struct InspectReport: Encodable {
                                         optimizedNodeCount: graph.nodes.count, memory: MemorySummary(graph))
         }
         nodes = zip(summary.nodes, graph.nodes).map { row, node in
-            var layout: String?
-            if case .string(let l)? = node.annotations["layout"] { layout = l }
+            let layout = node[annotation: .layout] != nil || node.op is Reorder ? node.outputLayout.rawValue : nil
             return Row(name: row.name, op: row.opType, outputs: row.outputTypes.map(\.description), macs: row.macs,
-                       layout: layout, onnxNodes: row.provenance,
+                       layout: layout, kernel: node.kernel, kernelReason: node.kernelReason, onnxNodes: row.provenance,
                        attributes: Dictionary(node.op.attributeList.map { ($0.0, JSONAttribute($0.1)) }, uniquingKeysWith: { a, _ in a }),
                        annotations: node.annotations.mapValues(JSONAttribute.init))
         }
@@ -120,14 +122,19 @@ public struct InspectReport: Encodable {
         if let optimization { line("arena       \(optimization.memory.text)") }
         line()
         let showLayout = nodes.contains { $0.layout != nil }
+        let showKernel = nodes.contains { $0.kernel != nil }
+        let kernelWidth = min(32, max(6, nodes.compactMap { $0.kernel?.count }.max() ?? 6))
         let nameWidth = min(48, max(4, nodes.map(\.name.count).max() ?? 4))
         var header = "  #  \("name".padding(to: nameWidth))  \("op".padding(to: 20))  \("output".padding(to: 26))"
         if showLayout { header += "  \("layout".padding(to: 8))" }
+        if showKernel { header += "  \("kernel".padding(to: kernelWidth))" }
         line(header + "  MACs")
         for (i, row) in nodes.enumerated() {
             var text = "\(String(i).leftPadding(to: 3))  \(row.name.padding(to: nameWidth))  \(row.op.padding(to: 20))  \(row.outputs.joined(separator: ", ").padding(to: 26))"
             if showLayout { text += "  \((row.layout ?? "-").padding(to: 8))" }
+            if showKernel { text += "  \((row.kernel ?? "-").padding(to: kernelWidth))" }
             line(text + "  \(grouped(row.macs))")
+            if let reason = row.kernelReason { line("     why: \(reason)") }
             // The node keeps its main ONNX node's name; list what else it took in.
             let absorbed = row.onnxNodes.first == row.name ? Array(row.onnxNodes.dropFirst()) : row.onnxNodes
             if !absorbed.isEmpty, row.onnxNodes != [row.name] {

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import IR
 import Optimizer
@@ -12,9 +13,12 @@ public struct PassSelection: Sendable {
     public var printAfterAll = false
     public var stopAfter: String?
     public var verifyEach = false
+    /// The instruction set `select-kernel` chooses kernels for.
+    public var isa: ISA
 
     public init(passes: [String]? = nil, printAfter: [String] = [], printAfterAll: Bool = false,
-                stopAfter: String? = nil, verifyEach: Bool = false) {
+                stopAfter: String? = nil, verifyEach: Bool = false, isa: ISA = .avx512) {
+        self.isa = isa
         self.passes = passes
         self.printAfter = printAfter
         self.printAfterAll = printAfterAll
@@ -38,13 +42,13 @@ public struct PassSelection: Sendable {
         let chosen: [any Pass]
         if let passes {
             chosen = try passes.map { name in
-                guard let pass = Pipeline.pass(named: name) else {
+                guard let pass = Pipeline.pass(named: name, isa: isa) else {
                     throw KilnError("unknown pass '\(name)'; valid passes: \(Self.knownNames.joined(separator: ", "))")
                 }
                 return pass
             }
         } else {
-            chosen = Pipeline.standard()
+            chosen = Pipeline.standard(isa: isa)
         }
         let names = chosen.map(\.name)
         for (flag, name) in printAfter.map({ ("--print-after", $0) }) + (stopAfter.map { [("--stop-after", $0)] } ?? [])

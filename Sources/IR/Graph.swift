@@ -27,7 +27,7 @@ public struct Node: Sendable {
     /// The ONNX nodes this node implements: the original node, plus everything rewrites fused in.
     public var provenance: [String]
     /// Decisions passes record about the node without changing what it computes (the layout
-    /// `select-layout` chose and why, …). Printed after the attributes, in `[...]`.
+    /// `select-kernel` chose and why, …). Printed after the attributes, in `[...]`.
     public var annotations: [String: AttributeValue]
 
     public init(name: String, op: any Operator, inputs: [ValueID], outputs: [ValueID], provenance: [String],

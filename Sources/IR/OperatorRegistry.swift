@@ -26,7 +26,8 @@ public enum OperatorRegistry {
     /// Operators Kiln's passes create; never imported from ONNX, but read from the IR text format.
     public static let kilnOperators: [String: any Operator.Type] = {
         let all: [any Operator.Type] = [
-            Relu6.self, SiLU.self, ScaleShift.self, SqueezeExcite.self, FusedConv.self, Dense.self, Reorder.self,
+            Relu6.self, SiLU.self, ScaleShift.self, SqueezeExcite.self, SqueezeExciteGate.self, FusedConv.self, Dense.self,
+            Reorder.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })
     }()

@@ -15,7 +15,4 @@ enum OpTraits {
     static func isPerChannelAffine(_ op: any Operator) -> Bool {
         op is ScaleShift || op is BatchNormalization
     }
-
-    /// The layout annotations `select-layout` records.
-    static let layoutKeys = ["layout", "input_layout", "layout_reason", "weight_packing"]
 }

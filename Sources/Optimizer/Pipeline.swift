@@ -1,23 +1,25 @@
+import Catalog
 import IR
 
 /// The optimizer's pipeline: what runs, in which order, and how a user can watch it.
 public enum Pipeline {
-    /// The standard pipeline, in order. Each line is one named pass.
-    public static func standard() -> [any Pass] {
+    /// The standard pipeline, in order, for kernels built for `isa`. Each line is one named pass.
+    public static func standard(isa: ISA = .avx512) -> [any Pass] {
         [
             Canonicalize(),
             FoldBatchNorm(),
             FuseSqueezeExcite(),
             FuseEpilogue(),
+            FuseGatedConv(),
             DeadCodeElimination(),
-            SelectLayout(),
+            SelectKernel(isa: isa),
             PlanMemory(),
         ]
     }
 
-    /// Every pass Kiln knows, by name (for `--passes`).
-    public static func pass(named name: String) -> (any Pass)? {
-        standard().first { $0.name == name }
+    /// Every pass Kiln knows, by name (for `--passes`), with kernels for `isa`.
+    public static func pass(named name: String, isa: ISA = .avx512) -> (any Pass)? {
+        standard(isa: isa).first { $0.name == name }
     }
 
     public struct Options {

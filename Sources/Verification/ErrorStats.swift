@@ -36,22 +36,3 @@ public struct ErrorStats: Sendable, Equatable {
         return best
     }
 }
-
-/// Tensor layout conversions for results read back from generated code.
-enum Layouts {
-    /// The elements of a tensor stored in `layout` with logical shape `shape`, in logical (NCHW,
-    /// row-major) order; nil for a layout this does not know.
-    static func logical(_ stored: [Float], shape: [Int], layout: Layout) -> [Float]? {
-        guard shape.count == 4, layout != .nchw else { return stored }
-        guard layout == .nhwc else { return nil }
-        let (n, c, hw) = (shape[0], shape[1], shape[2] * shape[3])
-        guard stored.count == n * c * hw else { return nil }
-        var out = [Float](repeating: 0, count: stored.count)
-        for i in 0..<n {
-            for p in 0..<hw {
-                for k in 0..<c { out[(i * c + k) * hw + p] = stored[(i * hw + p) * c + k] }
-            }
-        }
-        return out
-    }
-}

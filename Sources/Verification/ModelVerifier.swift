@@ -125,7 +125,6 @@ public enum ModelVerifier {
         try FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)
         try Program.run(binary, input: dataSet.input, output: work.appendingPathComponent("trace.npy").path,
                         environment: ["KILN_TRACE_DIR": dumps.path])
-        // Functions whose result is not stored (a squeeze-excite the next conv applies) have no dump.
         let stored = plan.functions.compactMap { f in f.output.map { (f.node.index, (node: f.node, output: $0)) } }
         let functions = Dictionary(stored, uniquingKeysWith: { first, _ in first })
         var report = TraceReport(dataSet: dataSet.name, nodes: [], problems: [])
@@ -138,11 +137,11 @@ public enum ModelVerifier {
             do {
                 let dump = try DataFiles.npy(file)
                 let output = function.output
-                guard dump.shape == output.physicalShape,
-                      let logical = Layouts.logical(dump.values, shape: output.shape, layout: output.layout) else {
+                guard dump.shape == output.physicalShape, dump.values.count == output.physicalShape.reduce(1, *) else {
                     report.problems.append("node \(index) '\(function.node.name)': dump of shape \(dump.shape) does not match \(output.shape) \(output.layout.rawValue)")
                     return
                 }
+                let logical = output.layout.toLogical(dump.values, shape: output.shape)
                 report.nodes.append(NodeCheck(node: function.node, layout: output.layout,
                                               error: ErrorStats(logical, reference: Array(reference.floats))))
             } catch {

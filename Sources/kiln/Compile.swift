@@ -5,6 +5,10 @@ import Frontend
 import IR
 import Optimizer
 
+extension BackendKind: ExpressibleByArgument {}
+extension WeightsMode: ExpressibleByArgument {}
+extension Target: ExpressibleByArgument {}
+
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile a model into a static executable.",
@@ -14,7 +18,6 @@ struct Compile: ParsableCommand {
         """)
 
     enum Preprocess: String, ExpressibleByArgument, CaseIterable { case imagenet, inception }
-    enum WeightsMode: String, ExpressibleByArgument, CaseIterable { case embed, external }
 
     @OptionGroup var model: ModelOptions
 
@@ -27,8 +30,12 @@ struct Compile: ParsableCommand {
     @Option(name: .customLong("cc"), help: "The C compiler (default: cc, gcc or clang from PATH).")
     var compiler: String?
 
-    @Option(name: .customLong("emit-c"), help: "Also write the generated C, the header and a build line into this folder.")
-    var emitC: String?
+    @Option(help: "The code generator: c.")
+    var backend: BackendKind = .c
+
+    @Option(name: [.customLong("emit-source"), .customLong("emit-c")],
+            help: "Also write the generated sources and build.sh, the one command that rebuilds them, into this folder.")
+    var emitSource: String?
 
     @Option(help: "Image preprocessing compiled into the program: imagenet or inception.")
     var preprocess: Preprocess = .imagenet
@@ -48,13 +55,14 @@ struct Compile: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var graph = try model.load().graph
-            try Pipeline.run(Pipeline.standard(), on: &graph)
             var options = CompileOptions()
             options.target = Target(rawValue: target) ?? .native
+            options.backend = backend
+            try Pipeline.run(Pipeline.standard(isa: options.target.isa), on: &graph)
             options.compiler = compiler
-            options.emitDirectory = emitC
+            options.emitDirectory = emitSource
             options.preprocess = preprocess.rawValue
-            options.weights = weights == .embed ? .embed : .external
+            options.weights = weights
             if let labels {
                 guard let data = FileManager.default.contents(atPath: labels) else {
                     throw KilnError("cannot read class names", file: labels)

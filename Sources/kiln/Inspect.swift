@@ -1,4 +1,5 @@
 import ArgumentParser
+import Codegen
 import Exporters
 import Foundation
 import Frontend
@@ -12,10 +13,11 @@ struct Inspect: ParsableCommand {
             --passes runs a chosen list. --print-after, --print-after-all, --stop-after and --verify-each \
             imply --optimized when no --passes is given.
             Formats: text (report), json (the same, with every node's attributes and annotations), \
-            ir (Kiln's IR text), dot (Graphviz), onnx (an ONNX model; needs -o).
+            ir (Kiln's IR text), dot (Graphviz), onnx (an ONNX model; needs -o), plan (the kernel calls \
+            the compiled program makes, every argument labelled; implies --optimized).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, dot, onnx, ir }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, dot, onnx, ir, plan }
 
     @OptionGroup var model: ModelOptions
 
@@ -43,6 +45,9 @@ struct Inspect: ParsableCommand {
     @Flag(name: .customLong("verify-each"), help: "Run the verifier after every pass.")
     var verifyEach = false
 
+    @Option(help: "Choose kernels for this instruction set: native, avx512, avx2 or generic.")
+    var target: Target = .native
+
     func validate() throws {
         if format == .onnx, output == nil {
             throw ValidationError("--format onnx writes a binary model; give the file with -o FILE")
@@ -51,7 +56,7 @@ struct Inspect: ParsableCommand {
 
     /// Whether any pass runs.
     var optimizing: Bool {
-        optimized || passes != nil || !printAfter.isEmpty || printAfterAll || stopAfter != nil || verifyEach
+        optimized || passes != nil || !printAfter.isEmpty || printAfterAll || stopAfter != nil || verifyEach || format == .plan
     }
 
     func run() throws {
@@ -61,7 +66,8 @@ struct Inspect: ParsableCommand {
             var ran: [String]?
             if optimizing {
                 let selection = PassSelection(passes: try passes.map(PassSelection.parseList), printAfter: printAfter,
-                                              printAfterAll: printAfterAll, stopAfter: stopAfter, verifyEach: verifyEach)
+                                              printAfterAll: printAfterAll, stopAfter: stopAfter, verifyEach: verifyEach,
+                                              isa: target.isa)
                 ran = try selection.run(on: &graph) { FileHandle.standardOutput.write(Data($0.utf8)) }
             }
             let source = InspectReport.Source(path: model.model, onnxNodeCount: result.onnxNodeCount, onnxHistogram: result.onnxHistogram)
@@ -75,6 +81,8 @@ struct Inspect: ParsableCommand {
                 bytes = Array(IRPrinter().print(graph).utf8)
             case .dot:
                 bytes = Array(DotExporter().export(graph).utf8)
+            case .plan:
+                bytes = Array(try Lowering.lower(graph, banner: []).text.utf8)
             case .onnx:
                 let note = ran.map { "passes: \($0.joined(separator: ", "))" } ?? "not optimized"
                 bytes = ONNXExporter(producerVersion: Kiln.version, note: note).export(graph)

@@ -10,7 +10,7 @@ struct BuildConfig: Hashable, CustomStringConvertible, Sendable {
     var model: String
     var target: Codegen.Target = .native
     var compiler = "gcc"
-    var weights: CPrinter.Weights = .embed
+    var weights: WeightsMode = .embed
     var preprocess = "imagenet"
     var labels = false
 
@@ -53,13 +53,15 @@ final class BinaryCache: @unchecked Sendable {
 
     private func build(_ config: BuildConfig) throws -> CompileResult {
         let graph: Graph
-        if let cached = graphs[config.model] {
+        // Kernels are chosen for the target's instruction set, so the optimized graph depends on it.
+        let key = "\(config.model) \(config.target.isa)"
+        if let cached = graphs[key] {
             graph = cached
         } else {
             let path = SharedData.root.appendingPathComponent("models/\(config.model)/model.onnx").path
             var loaded = try ONNXImporter.load(path: path).graph
-            try Pipeline.run(Pipeline.standard(), on: &loaded)
-            graphs[config.model] = loaded
+            try Pipeline.run(Pipeline.standard(isa: config.target.isa), on: &loaded)
+            graphs[key] = loaded
             graph = loaded
         }
         let dir = folder.appendingPathComponent(UUID().uuidString)

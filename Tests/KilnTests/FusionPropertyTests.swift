@@ -81,8 +81,9 @@ import Testing
     }
 
     /// An MBConv block with batch norms (expand → BN → act → depthwise → BN → act → SE → project →
-    /// BN → residual) through all three passes in pipeline order: one FusedConv per conv, one SE.
-    @Test func mbConvBlockThroughAllThreePasses() throws {
+    /// BN → residual) through the fusion passes in pipeline order: one FusedConv per conv, and the
+    /// SE's gate applied by the project conv.
+    @Test func mbConvBlockThroughTheFusionPasses() throws {
         var rng = SplitMix(seed: 0x3B)
         for iteration in 0..<Self.iterations / 3 {
             var b = RandomGraph(rng: rng)
@@ -97,8 +98,9 @@ import Testing
             h = try b.node(Mul(), [h, b.node(Sigmoid(), [se])])
             let y = try b.node(Add(), [b.batchNorm(b.pointwise(h, outputs: c, bias: false)), x])
             b.graph.outputs = [y]
-            let after = try b.checkPass(FoldBatchNorm(), FuseSqueezeExcite(), FuseEpilogue(), context: "MBConv iteration \(iteration)")
-            #expect(after.nodes.map(\.op.opType) == ["FusedConv", "FusedConv", "SqueezeExcite", "FusedConv"],
+            let after = try b.checkPass(FoldBatchNorm(), FuseSqueezeExcite(), FuseEpilogue(), FuseGatedConv(),
+                                        context: "MBConv iteration \(iteration)")
+            #expect(after.nodes.map(\.op.opType) == ["FusedConv", "FusedConv", "SqueezeExciteGate", "FusedConv"],
                     "iteration \(iteration):\n\(IRPrinter().print(after))")
             rng = b.rng
         }

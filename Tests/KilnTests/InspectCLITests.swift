@@ -46,4 +46,21 @@ import Testing
         let dot = try cli.run(["inspect", model, "--optimized", "--format", "dot"])
         #expect(dot.status == 0 && dot.stdout.hasPrefix("digraph "))
     }
+
+    /// The kernel column and its reason in the report, and `--format plan`: the calls the program
+    /// makes, labelled, for the target asked for.
+    @Test func kernelsInTheReportAndThePlan() throws {
+        guard CLITests.kiln != nil else { return }
+        let model = try ModelBuilder.convRelu().write()
+        let text = try cli.run(["inspect", model, "--optimized", "--target", "avx2"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("f32_conv_direct_bias_act") && text.stdout.contains("why: 3x3 conv, 2 input channels: direct conv reads NCHW"),
+                "\(text.stdout)")
+        let plan = try cli.run(["inspect", model, "--format", "plan", "--target", "generic"])
+        #expect(plan.status == 0)
+        #expect(plan.stdout.contains("f32_conv_direct_bias_act(n=1, cin=2, h=5, w=5, in=input, isn=50, isc=25, ish=5, isw=1, cout=3"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("f32_nhwc_to_nchw(n=1, c=3, hw=25"))
+        let bad = try cli.run(["inspect", model, "--target", "sse9"])
+        #expect(bad.status == 64)
+    }
 }

@@ -63,16 +63,16 @@ import Testing
         let summary = MemoryPlan.summary(of: graph)
         #expect(summary.arenaBytes == arena && summary.sumOfTensorBytes == sum)
         let reorders = graph.nodes.filter { $0.op is Reorder }.count
-        print("\(model): arena \(arena) bytes vs \(sum) bytes of tensors (\(String(format: "%.1f", Double(sum) / Double(max(arena, 1))))x), \(graph.nodes.count) nodes, \(reorders) reorders, \(graph.nodes.filter { $0.annotations["in_place"] != nil }.count) in place")
+        print("\(model): arena \(arena) bytes vs \(sum) bytes of tensors (\(String(format: "%.1f", Double(sum) / Double(max(arena, 1))))x), \(graph.nodes.count) nodes, \(reorders) reorders, \(graph.nodes.filter { $0.inPlace }.count) in place")
         #expect(arena * 3 < sum, "\(model): the arena should be well below the sum of the tensors")
 
-        // select-layout reaches a fixed point: running it again changes nothing.
+        // select-kernel reaches a fixed point: running it again changes nothing.
         var again = graph
-        #expect(try !SelectLayout().run(&again))
+        #expect(try !SelectKernel().run(&again))
     }
 
     @Test func checkerCatchesOverlap() throws {
-        var graph = try IRParser.parse(LayoutTests.block)
+        var graph = try IRParser.parse(KernelCatalogTests.block)
         try Pipeline.run([PlanMemory()], on: &graph)
         #expect(Self.check(graph).problems.isEmpty)
         // Put %d where %r still lives (both live at the depthwise conv): the checker must object.

@@ -59,6 +59,9 @@ import Testing
              [x4, TensorType(f, [2, 8]), TensorType(f, [2]), TensorType(f, [8, 2]), b]),
             (FusedConv(conv: conv, activation: .clip(min: -1, max: 2), residualFirst: true), [x4, w, b, TensorType(f, [1, 8, 3, 5])]),
             (FusedConv(conv: conv, activation: .relu6), [x4, w, b]),
+            (SqueezeExciteGate(activation: .relu, gate: .sigmoid), [x4, TensorType(f, [2, 8]), TensorType(f, [2]), TensorType(f, [8, 2]), b]),
+            (FusedConv(conv: Conv(), activation: .silu, gated: true),
+             [x4, TensorType(f, [4, 8, 1, 1]), TensorType(f, [4]), TensorType(f, [1, 8, 1, 1]), TensorType(f, [1, 4, 6, 6])]),
             (Dense(activation: .sigmoid), [x4, TensorType(f, [5, 288]), TensorType(f, [5])]),
             (Reorder(from: .nchw, to: .nchw16c), [x4]),
         ]

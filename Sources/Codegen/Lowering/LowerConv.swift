@@ -1,92 +1,79 @@
+import Catalog
 import IR
 import KilnKernels
 
 extension Lowering {
-    /// Element strides (image, channel, row, column) of a [N, C, H, W] tensor stored in `layout`.
-    static func strides(_ layout: Layout, c: Int, h: Int, w: Int) -> [Int] {
-        layout == .nhwc ? [h * w * c, 1, w * c, c] : [c * h * w, h * w, w, 1]
-    }
-
-    /// A FusedConv picks the fastest kernel its shape and layouts allow:
-    /// - pointwise 1×1 (stride 1, no padding, one group) on NHWC: the register-blocked GEMM, with
-    ///   bias, activation and residual fused;
-    /// - depthwise on NHWC: the depthwise kernel (k×k, any stride), bias and activation fused;
-    /// - one group and at most 8 input channels (the stem): the direct conv, which reads NCHW or NHWC;
-    /// - anything else: the general grouped conv.
-    /// All of them write NHWC; an NCHW output is written through scratch and reordered.
-    mutating func lowerConv(_ node: Node, _ op: FusedConv) throws -> [KernelCall] {
+    /// A FusedConv on the conv kernel `select-kernel` recorded. Every conv kernel writes NHWC (the
+    /// catalog says so, and select-kernel put a Reorder after the node where NCHW is needed). The
+    /// epilogue: bias and activation always fused; the residual fused by the GEMMs when it comes
+    /// after the activation, otherwise added by one `f32_add_act` pass (before the activation with
+    /// `residual_first`).
+    mutating func lowerConv(_ node: Node, _ op: FusedConv, _ entry: KernelEntry) throws -> [KernelCall] {
         let x = node.inputs[0], y = node.outputs[0]
         let xt = graph.type(of: x).shape, yt = graph.type(of: y).shape
         let weights = try constant(node.inputs[1]), bias = try constant(node.inputs[2])
-        let residual = node.inputs.count > 3 ? node.inputs[3] : nil
+        let residual = op.residualSlot(inputCount: node.inputs.count).map { node.inputs[$0] }
         let (n, c, h, w) = (xt[0], xt[1], xt[2], xt[3])
         let (m, oh, ow) = (yt[1], yt[2], yt[3])
         let (kh, kw) = (weights.shape[2], weights.shape[3])
         let conv = op.conv
-        let inLayout = layout(x), outLayout = node.outputLayout
-        guard inLayout == .nchw || inLayout == .nhwc, outLayout == .nchw || outLayout == .nhwc else {
-            unsupported.append("FusedConv in layout \(inLayout.rawValue) → \(outLayout.rawValue) (node '\(node.name)')")
-            return []
+        let input = try buffer(x), output = try buffer(y)
+        guard node.outputLayout == .nhwc, let strides = layout(x).strides(c: c, h: h, w: w) else {
+            throw KilnError("internal error: \(entry.name) recorded for layouts \(layout(x).rawValue) → \(node.outputLayout.rawValue)")
         }
-        let destination = try buffer(y)
-        // The kernels write NHWC; an NCHW result goes through scratch.
-        let nhwcOut: Buffer = outLayout == .nhwc ? destination : .scratch(offset: scratch(n * m * oh * ow))
-        // The kernels add a residual after the activation; `residual_first` with an activation adds it
-        // in a second step, before the activation.
-        let pointwise = kh == 1 && kw == 1 && conv.strides == [1, 1] && conv.pads == [0, 0, 0, 0] && conv.group == 1
-        let depthwise = conv.group == c && c == m && weights.shape[1] == 1
-        let gemm = pointwise && inLayout == .nhwc
-        let fuseResidual = residual != nil && gemm && outLayout == .nhwc && (!op.residualFirst || op.activation == .none)
+        let fuseResidual = residual != nil && KernelCatalog.fusesResidual(kernel: entry.name, of: op)
         let kernelActivation: Activation = residual != nil && !fuseResidual && op.residualFirst ? .none : op.activation
-        var residualArgument = Argument.none
-        if fuseResidual, let residual { residualArgument = .buffer(try buffer(residual)) }
-        let geometry: [Argument] = [kh, kw, conv.strides[0], conv.strides[1], conv.dilations[0], conv.dilations[1],
-                                    conv.pads[0], conv.pads[1]].map(Argument.size)
+        var fused: [String: Argument] = ["r": .none, "ldr": .size(0)]
+        if fuseResidual, let residual { fused = ["r": .buffer(try buffer(residual)), "ldr": .size(m)] }
+        let geometry: [String: Argument] = [
+            "kh": .size(kh), "kw": .size(kw), "sh": .size(conv.strides[0]), "sw": .size(conv.strides[1]),
+            "dh": .size(conv.dilations[0]), "dw": .size(conv.dilations[1]), "pt": .size(conv.pads[0]), "pl": .size(conv.pads[1]),
+        ]
+        let image: [String: Argument] = [
+            "n": .size(n), "cin": .size(c), "h": .size(h), "w": .size(w), "in": .buffer(input),
+            "isn": .size(strides.n), "isc": .size(strides.c), "ish": .size(strides.h), "isw": .size(strides.w),
+            "cout": .size(m), "oh": .size(oh), "ow": .size(ow), "out": .buffer(output), "act": .activation(kernelActivation),
+        ]
+
         var calls: [KernelCall] = []
-        if gemm, let (seInput, gate) = gatedValues[x] {
-            // The squeeze-excite scale happens here: the kernel scales the packed weights by the gate.
+        switch entry {
+        case KernelCatalog.gatedGEMM:
+            guard let slot = op.gateSlot else { throw KilnError("internal error: \(entry.name) on an ungated conv") }
             let packed = blob.gemm(k: c, n: m, weights: weights, strideK: 1, strideN: c, bias: bias)
-            let packedCopy = scratch(n * c + kiln_pack_gemm_f32_floats(c, m)) + n * c
-            calls.append(KernelCall("f32_gemm_gated_bias_act", [
-                .size(n), .size(h * w), .size(c), .size(m), .buffer(try buffer(seInput)), .size(c),
-                .buffer(.scratch(offset: gate)), .buffer(.weights(offset: packed)), .buffer(.scratch(offset: packedCopy)),
-                .buffer(nhwcOut), .size(m), residualArgument, .size(fuseResidual ? m : 0), .activation(kernelActivation),
-            ]))
-        } else if gemm {
+            calls.append(try KernelCall(entry, fused.merging([
+                "images": .size(n), "hw": .size(h * w), "k": .size(c), "n": .size(m), "a": .buffer(input), "lda": .size(c),
+                "gate": .buffer(try buffer(node.inputs[slot])), "packed": .buffer(.weights(offset: packed)),
+                "scratch": .buffer(scratch(kiln_pack_gemm_f32_floats(c, m))), "c": .buffer(output), "ldc": .size(m),
+                "act": .activation(kernelActivation),
+            ]) { $1 }))
+        case KernelCatalog.gemm:
             let packed = blob.gemm(k: c, n: m, weights: weights, strideK: 1, strideN: c, bias: bias)
-            calls.append(KernelCall("f32_gemm_bias_act", [
-                .size(n * h * w), .size(c), .size(m), .buffer(try buffer(x)), .size(c), .buffer(.weights(offset: packed)),
-                .buffer(nhwcOut), .size(m), residualArgument, .size(fuseResidual ? m : 0), .activation(kernelActivation),
-            ]))
-        } else if depthwise && inLayout == .nhwc {
+            calls.append(try KernelCall(entry, fused.merging([
+                "p": .size(n * h * w), "k": .size(c), "n": .size(m), "a": .buffer(input), "lda": .size(c),
+                "packed": .buffer(.weights(offset: packed)), "c": .buffer(output), "ldc": .size(m),
+                "act": .activation(kernelActivation),
+            ]) { $1 }))
+        case KernelCatalog.depthwise:
             let packed = blob.depthwise(c: c, kh: kh, kw: kw, weights: weights, bias: bias)
-            calls.append(KernelCall("f32_dwconv_bias_act", [
-                .size(n), .size(h), .size(w), .size(c), .buffer(try buffer(x)), .size(oh), .size(ow),
-            ] + geometry + [.buffer(.weights(offset: packed)), .buffer(nhwcOut), .activation(kernelActivation)]))
-        } else if conv.group == 1 && c <= 8 {
+            calls.append(try KernelCall(entry, geometry.merging([
+                "n": .size(n), "h": .size(h), "w": .size(w), "c": .size(c), "in": .buffer(input), "oh": .size(oh), "ow": .size(ow),
+                "packed": .buffer(.weights(offset: packed)), "out": .buffer(output), "act": .activation(kernelActivation),
+            ]) { $1 }))
+        case KernelCatalog.direct:
             let packed = blob.direct(cout: m, cin: c, kh: kh, kw: kw, weights: weights, bias: bias)
-            calls.append(KernelCall("f32_conv_direct_bias_act", [.size(n), .size(c), .size(h), .size(w), .buffer(try buffer(x))]
-                + Self.strides(inLayout, c: c, h: h, w: w).map(Argument.size) + [.size(m), .size(oh), .size(ow)]
-                + geometry + [.buffer(.weights(offset: packed)), .buffer(nhwcOut), .activation(kernelActivation)]))
-        } else {
+            calls.append(try KernelCall(entry, geometry.merging(image) { $1 }.merging(["packed": .buffer(.weights(offset: packed))]) { $1 }))
+        default:
             let w0 = blob.raw(weights), b0 = blob.raw(bias)
-            calls.append(KernelCall("f32_conv_generic_bias_act", [.size(n), .size(c), .size(h), .size(w), .buffer(try buffer(x))]
-                + Self.strides(inLayout, c: c, h: h, w: w).map(Argument.size) + [.size(m), .size(oh), .size(ow)]
-                + geometry + [.size(conv.group), .buffer(.weights(offset: w0)), .buffer(.weights(offset: b0)),
-                              .buffer(nhwcOut), .activation(kernelActivation)]))
+            calls.append(try KernelCall(entry, geometry.merging(image) { $1 }.merging([
+                "groups": .size(conv.group), "weight": .buffer(.weights(offset: w0)), "bias": .buffer(.weights(offset: b0)),
+            ]) { $1 }))
         }
-        // Unless the GEMM fused it, the residual is added now (with `residual_first`, before the activation).
-        let afterResidual: Activation = op.residualFirst ? op.activation : .none
-        if let residual, !fuseResidual, outLayout == .nhwc {
-            calls.append(KernelCall("f32_add_act", [.size(n * m * oh * ow), .buffer(nhwcOut), .buffer(try buffer(residual)),
-                                                    .buffer(nhwcOut), .activation(afterResidual)]))
-        }
-        if outLayout == .nchw {
-            calls.append(KernelCall("f32_nhwc_to_nchw", [.size(n), .size(m), .size(oh * ow), .buffer(nhwcOut), .buffer(destination)]))
-            if let residual {
-                calls.append(KernelCall("f32_add_act", [.size(n * m * oh * ow), .buffer(destination), .buffer(try buffer(residual)),
-                                                        .buffer(destination), .activation(afterResidual)]))
-            }
+        if let residual, !fuseResidual {
+            // With `residual_first` the activation comes after the residual.
+            calls.append(try KernelCall(KernelCatalog.add, [
+                "count": .size(n * m * oh * ow), "a": .buffer(output), "b": .buffer(try buffer(residual)), "out": .buffer(output),
+                "act": .activation(op.residualFirst ? op.activation : .none),
+            ]))
         }
         return calls
     }

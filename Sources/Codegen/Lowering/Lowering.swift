@@ -1,28 +1,28 @@
+import Catalog
 import IR
 import Optimizer
 
-/// Optimized IR → `KernelPlan`. Expects the standard pipeline to have run: convolutions are
-/// `FusedConv`s, every node carries `select-layout`'s `layout` and `plan-memory`'s `arena_offset`.
-/// Each node becomes one function; the kernel it calls follows from the node and its layout.
+/// Optimized IR → `KernelPlan`. Expects the standard pipeline to have run: every node a kernel
+/// runs carries `select-kernel`'s choice (`Node.kernel`, its layouts) and `plan-memory`'s arena
+/// offsets. Each node becomes one function calling the kernel recorded on it — lowering never
+/// chooses a kernel, it only turns the recorded one into arguments. Nodes without a kernel are
+/// listed together in one error.
 public struct Lowering {
     let graph: Graph
     var blob = WeightsBlob()
     var scratchFloats = 0
     var functions: [KernelFunction] = []
     var unsupported: [String] = []
-    /// Squeeze-excite outputs never materialized: the next pointwise conv reads the SE's input and
-    /// multiplies by the gate as it goes. Maps the SE output to (SE input, gate offset in scratch).
-    var gatedValues: [ValueID: (input: ValueID, gate: Int)] = [:]
 
     public static func lower(_ graph: Graph, banner: [String]) throws -> KernelPlan {
         var lowering = Lowering(graph: graph)
         try lowering.run()
         guard graph.inputs.count == 1, graph.outputs.count == 1 else {
-            throw KilnError("the C backend compiles models with one input and one output; this one has \(graph.inputs.count) and \(graph.outputs.count)")
+            throw KilnError("the compiled backends take models with one input and one output; this one has \(graph.inputs.count) and \(graph.outputs.count)")
         }
         let input = graph.type(of: graph.inputs[0]), output = graph.type(of: graph.outputs[0])
         guard input.elementType == .float32, output.elementType == .float32 else {
-            throw KilnError("the C backend compiles float32 models; input is \(input), output \(output)")
+            throw KilnError("the compiled backends take float32 models; input is \(input), output \(output)")
         }
         return KernelPlan(banner: banner, inputType: input, outputType: output, inputLayout: .nchw,
                           arenaBytes: MemoryPlan.summary(of: graph).arenaBytes, scratchBytes: lowering.scratchFloats * 4,
@@ -37,8 +37,7 @@ public struct Lowering {
             do {
                 calls = try lower(node)
                 guard !calls.isEmpty, let result = node.outputs.first else { continue }
-                output = gatedValues[result] != nil ? nil
-                    : StoredTensor(buffer: try buffer(result), shape: graph.type(of: result).shape, layout: layout(result))
+                output = StoredTensor(buffer: try buffer(result), shape: graph.type(of: result).shape, layout: layout(result))
             } catch let error as KilnError {
                 throw error.at(node: node.name)
             }
@@ -49,7 +48,7 @@ public struct Lowering {
                 output: output))
         }
         if !unsupported.isEmpty {
-            throw KilnError("the C backend does not support: " + unsupported.joined(separator: "; "))
+            throw KilnError("no kernel of the library runs: " + unsupported.joined(separator: "; "))
         }
     }
 
@@ -63,8 +62,8 @@ public struct Lowering {
             throw KilnError("value '\(graph[value].name)' is a constant where a computed tensor was expected")
         }
         let node = graph.nodes[producer]
-        guard case .ints(let offsets)? = node.annotations["arena_offset"],
-              let slot = node.outputs.firstIndex(of: value), slot < offsets.count, offsets[slot] >= 0, offsets[slot] % 4 == 0 else {
+        guard let offsets = node.arenaOffsets, let slot = node.outputs.firstIndex(of: value), slot < offsets.count,
+              offsets[slot] >= 0, offsets[slot] % 4 == 0 else {
             throw KilnError("value '\(graph[value].name)' has no arena offset (run plan-memory)")
         }
         return .arena(offset: offsets[slot] / 4)
@@ -84,9 +83,9 @@ public struct Lowering {
     }
 
     /// Scratch memory for `floats` floats; scratch is reused by every node, so only the largest need counts.
-    mutating func scratch(_ floats: Int) -> Int {
+    mutating func scratch(_ floats: Int) -> Buffer {
         scratchFloats = max(scratchFloats, floats)
-        return 0
+        return .scratch(offset: 0)
     }
 
     // MARK: - Comments
@@ -101,8 +100,9 @@ public struct Lowering {
         let shapes = inputs.map { "\(graph.type(of: $0)) \(layout($0).rawValue)" }.joined(separator: ", ")
         lines.append("in \(shapes) -> out \(outputTypes.map(\.description).joined(separator: ", ")) \(node.outputLayout.rawValue)")
         var attributes = node.op.attributeList.map { "\($0.0)=\($0.1)" }
-        if case .string(let packing)? = node.annotations["weight_packing"] { attributes.append("packing=\(packing)") }
+        if let packing = node.weightPacking { attributes.append("packing=\(packing)") }
         if !attributes.isEmpty { lines.append(attributes.joined(separator: " ")) }
+        if let kernel = node.kernel { lines.append("kernel \(kernel): \(node.kernelReason ?? "")") }
         let macs = node.op.macs(inputs: inputTypes, outputs: outputTypes)
         if macs > 0 { lines.append("\(macs) MACs") }
         return lines.map { Identifier.commentText($0) }
@@ -110,34 +110,40 @@ public struct Lowering {
 
     // MARK: - Dispatch
 
+    /// The calls for the kernel recorded on `node`.
     private mutating func lower(_ node: Node) throws -> [KernelCall] {
-        switch node.op {
-        case let op as FusedConv: return try lowerConv(node, op)
-        case let op as SqueezeExcite: return try lowerSqueezeExcite(node, op)
-        case let op as Dense: return try lowerDense(node, op)
-        case is GlobalAveragePool: return try lowerGlobalAveragePool(node)
-        case let op as Reorder: return try lowerReorder(node, op)
-        case is Softmax: return try lowerSoftmax(node)
-        case is Add: return try lowerAdd(node)
-        case is Flatten, is Reshape, is Identity, is Squeeze, is Unsqueeze: return try lowerCopy(node)
-        default:
-            if let activation = Self.activation(of: node.op) { return try lowerActivation(node, activation) }
-            unsupported.append("\(node.op.opType) (node '\(node.name)')")
+        guard let name = node.kernel, let entry = KernelCatalog.entry(named: name) else {
+            unsupported.append("\(node.op.opType) (node '\(node.name)')" + Self.why(node, graph))
             return []
+        }
+        switch (entry, node.op) {
+        case (KernelCatalog.gemm, let op as Dense): return try lowerDense(node, op)
+        case (KernelCatalog.gemm, let op as FusedConv),
+             (KernelCatalog.gatedGEMM, let op as FusedConv),
+             (KernelCatalog.depthwise, let op as FusedConv),
+             (KernelCatalog.direct, let op as FusedConv),
+             (KernelCatalog.genericConv, let op as FusedConv): return try lowerConv(node, op, entry)
+        case (KernelCatalog.gemm, let op as Conv),
+             (KernelCatalog.depthwise, let op as Conv),
+             (KernelCatalog.direct, let op as Conv),
+             (KernelCatalog.genericConv, let op as Conv): return try lowerConv(node, FusedConv(conv: op), entry)
+        case (KernelCatalog.squeezeExciteGate, _): return try lowerSqueezeExcite(node)
+        case (KernelCatalog.globalAveragePool, _): return try lowerGlobalAveragePool(node)
+        case (KernelCatalog.nchwToNHWC, _), (KernelCatalog.nhwcToNCHW, _): return try lowerReorder(node, entry)
+        case (KernelCatalog.softmax, _): return try lowerSoftmax(node)
+        case (KernelCatalog.add, _): return try lowerAdd(node)
+        case (KernelCatalog.activation, _): return try lowerElementwise(node)
+        default:
+            throw KilnError("internal error: kernel \(name) recorded on a \(node.op.opType) node")
         }
     }
 
-    /// The activation a standalone elementwise operator computes, if it is one.
-    static func activation(of op: any Operator) -> Activation? {
-        switch op {
-        case is Relu: .relu
-        case is Relu6: .relu6
-        case is SiLU: .silu
-        case is HardSwish: .hardSwish
-        case is Sigmoid: .sigmoid
-        case let h as HardSigmoid: .hardSigmoid(alpha: h.alpha, beta: h.beta)
-        case let c as Clip: .clip(min: c.min ?? -.infinity, max: c.max ?? .infinity)
-        default: nil
+    /// A short reason a node has no kernel, where one is known.
+    private static func why(_ node: Node, _ graph: Graph) -> String {
+        switch node.op {
+        case is Add: return ": broadcasting or constant Add"
+        case let op as Softmax: return op.axes.count == 1 ? ": Softmax over other than the last axis" : ""
+        default: return ""
         }
     }
 }

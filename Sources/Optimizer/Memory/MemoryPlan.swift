@@ -1,17 +1,20 @@
+import Catalog
 import IR
 
 /// A static arena for the intermediate tensors of a graph: every tensor a node computes, except
 /// graph outputs, gets a fixed byte offset, and tensors that are never live at the same time share
 /// bytes. Graph inputs and outputs live in the caller's buffers (the compiled function takes
 /// pointers to them, so the last kernel writes straight into the caller's output); constants live
-/// in the weights. A tensor takes `Layout.physicalBytes` in the layout `select-layout` chose.
+/// in the weights. A tensor takes `Layout.physicalBytes` in the layout `select-kernel` chose.
 ///
 /// **Liveness** follows the node order: a tensor is live from the node that computes it to the last
 /// node that reads it, both included (a kernel reads its inputs while it writes its outputs).
 ///
 /// **In place.** An elementwise node (`OpTraits.isElementwise`) writes its result over an input, and
-/// a FusedConv over its residual, when that input is an arena tensor whose last reader is this node,
-/// has the result's shape, layout and bytes, and (for the residual) is not also the conv's input.
+/// a FusedConv over its residual when its kernel adds the residual element by element as it writes
+/// (`KernelCatalog.fusesResidual`), when that input is an arena tensor whose last reader is this
+/// node, has the result's shape, layout and bytes, and (for the residual) is not also an input of
+/// the conv's main computation.
 /// The two then form one buffer, live from the first's definition to the last's last use.
 ///
 /// **Offsets** come from greedy-by-size assignment, the strategy of TFLite's arena planner: buffers
@@ -87,8 +90,10 @@ public struct MemoryPlan: Sendable {
         let slots: [Int]
         if OpTraits.isElementwise(node.op) {
             slots = Array(node.inputs.indices)
-        } else if node.op is FusedConv, node.inputs.count == 4, !node.inputs[0..<3].contains(node.inputs[3]) {
-            slots = [3]
+        } else if let conv = node.op as? FusedConv, let r = conv.residualSlot(inputCount: node.inputs.count),
+                  !node.inputs[0..<r].contains(node.inputs[r]), let kernel = node.kernel,
+                  KernelCatalog.fusesResidual(kernel: kernel, of: conv) {
+            slots = [r]
         } else {
             return nil
         }
@@ -116,13 +121,13 @@ public struct MemoryPlan: Sendable {
     /// Arena bytes against the sum of the bytes of the tensors it holds, for `kiln inspect`. Reads
     /// the `arena_offset` annotations `plan-memory` wrote; plans afresh when a node lacks them.
     public static func summary(of graph: Graph) -> (arenaBytes: Int, sumOfTensorBytes: Int) {
-        guard graph.nodes.allSatisfy({ $0.annotations["arena_offset"] != nil }) else {
+        guard graph.nodes.allSatisfy({ $0.arenaOffsets != nil }) else {
             let plan = MemoryPlan(planning: graph)
             return (plan.arenaBytes, plan.tensorBytes)
         }
         var arena = 0, sum = 0
         for node in graph.nodes {
-            guard case .ints(let offsets)? = node.annotations["arena_offset"] else { continue }
+            guard let offsets = node.arenaOffsets else { continue }
             for (output, offset) in zip(node.outputs, offsets) where offset >= 0 {
                 let size = physicalBytes(of: output, producer: node, graph)
                 arena = max(arena, offset + size)

@@ -16,8 +16,8 @@ enum FusionMatch {
     }
 
     /// The activation computed by the node at `index` (and, for `x · σ(x)` and `x · hardsigmoid(x)`,
-    /// the node before it): Relu, Relu6, SiLU, HardSwish, Sigmoid, HardSigmoid, Clip with both bounds
-    /// (Clip(0, 6) reads as relu6, Clip(0, ∞) as relu), or the two-node SiLU/HardSwish forms that
+    /// the node before it): Relu, Relu6, SiLU, HardSwish, Sigmoid, HardSigmoid, Clip (see
+    /// `Activation.computed(by:)`), or the two-node SiLU/HardSwish forms that
     /// `canonicalize` would otherwise rewrite. Only float32.
     static func activation(at index: Int, in graph: Graph) -> MatchedActivation? {
         let node = graph.nodes[index]
@@ -29,22 +29,7 @@ enum FusionMatch {
         let single: (Activation) -> MatchedActivation = {
             MatchedActivation(input: node.inputs[0], activation: $0, nodes: [index], inputUses: 1)
         }
-        switch node.op {
-        case is Relu: return single(.relu)
-        case is Relu6: return single(.relu6)
-        case is SiLU: return single(.silu)
-        case is HardSwish: return single(.hardSwish)
-        case is Sigmoid: return single(.sigmoid)
-        case let op as HardSigmoid: return single(.hardSigmoid(alpha: op.alpha, beta: op.beta))
-        case let op as Clip:
-            switch (op.min, op.max) {
-            case (0?, 6?): return single(.relu6)
-            case (0?, nil): return single(.relu)
-            case let (lo?, hi?): return single(.clip(min: lo, max: hi))
-            default: return nil
-            }
-        default: return nil
-        }
+        return Activation.computed(by: node.op).map(single)
     }
 
     /// `Mul(x, Sigmoid(x))` → silu and `Mul(x, HardSigmoid(x))` with α = 1/6, β = 1/2 → hardswish,

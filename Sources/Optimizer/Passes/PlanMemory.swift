@@ -33,12 +33,11 @@ public struct PlanMemory: Pass {
         var changed = false
         for index in graph.nodes.indices {
             var node = graph.nodes[index]
-            let offsets = AttributeValue.ints(node.outputs.map { plan.offsets[$0] ?? -1 })
-            let inPlace: AttributeValue? = plan.inPlaceNodes.contains(index) ? .int(1) : nil
-            changed = changed || node.annotations["arena_offset"]?.description != offsets.description
-                || node.annotations["in_place"]?.description != inPlace?.description
-            node.annotations["arena_offset"] = offsets
-            node.annotations["in_place"] = inPlace
+            let offsets = node.outputs.map { plan.offsets[$0] ?? -1 }
+            let inPlace = plan.inPlaceNodes.contains(index)
+            changed = changed || node.arenaOffsets != offsets || node.inPlace != inPlace
+            node.arenaOffsets = offsets
+            node.inPlace = inPlace
             graph.nodes[index] = node
         }
         return changed

@@ -48,3 +48,26 @@ public enum Activation: Sendable, Hashable, CustomStringConvertible {
         try attributes.string(name).map(Activation.init(parsing:)) ?? .none
     }
 }
+
+extension Activation {
+    /// The activation a standalone single-input operator computes, nil for any other operator: Relu,
+    /// Relu6, SiLU, HardSwish, Sigmoid, HardSigmoid, and Clip (Clip(0, 6) reads as relu6, Clip(0, ∞)
+    /// as relu, a missing bound as ∓∞). Fusion and kernel selection both ask here.
+    public static func computed(by op: any Operator) -> Activation? {
+        switch op {
+        case is Relu: .relu
+        case is Relu6: .relu6
+        case is SiLU: .silu
+        case is HardSwish: .hardSwish
+        case is Sigmoid: .sigmoid
+        case let h as HardSigmoid: .hardSigmoid(alpha: h.alpha, beta: h.beta)
+        case let c as Clip:
+            switch (c.min, c.max) {
+            case (0?, 6?): .relu6
+            case (0?, nil): .relu
+            case let (lo, hi): .clip(min: lo ?? -.infinity, max: hi ?? .infinity)
+            }
+        default: nil
+        }
+    }
+}

@@ -1,17 +1,3 @@
-/// The physical memory layout of a 4-D activation tensor. The IR's shapes stay logical NCHW
-/// whatever the layout; layouts are a decision for code generation, recorded by `select-layout`.
-public enum Layout: String, Sendable, Hashable, CaseIterable {
-    /// Row-major [N, C, H, W]: ONNX's layout, and that of graph inputs and outputs.
-    case nchw = "NCHW"
-    /// Row-major [N, H, W, C]: channels contiguous, the natural layout for 1×1 convs as GEMMs and
-    /// for depthwise convs vectorized over channels.
-    case nhwc = "NHWC"
-    /// [N, C/8, H, W, 8]: channel blocks of one AVX2 vector.
-    case nchw8c = "NCHW8c"
-    /// [N, C/16, H, W, 16]: channel blocks of one AVX-512 vector.
-    case nchw16c = "NCHW16c"
-}
-
 /// `Reorder` (Kiln): converts a tensor between physical layouts. Logically the identity (shapes are
 /// logical), so the reference interpreter copies; generated code permutes the memory.
 public struct Reorder: Operator, Equatable {

@@ -31,15 +31,20 @@ public struct SqueezeExcite: Operator, Equatable {
     }
 
     public func inferTypes(_ inputs: [TensorType]) throws -> [TensorType] {
-        try expectInputCount(inputs, 5...5, Self.opType)
+        try Self.checkInputs(inputs, Self.opType)
+        return [inputs[0]]
+    }
+
+    /// X [N, C, H, W] float32, W1 [R, C], B1 [R], W2 [C, R], B2 [C]; shared with `SqueezeExciteGate`.
+    static func checkInputs(_ inputs: [TensorType], _ opType: String) throws {
+        try expectInputCount(inputs, 5...5, opType)
         let x = inputs[0]
-        try require(x.rank == 4 && x.elementType == .float32, "SqueezeExcite needs a float32 4-D input, found \(x)")
+        try require(x.rank == 4 && x.elementType == .float32, "\(opType) needs a float32 4-D input, found \(x)")
         let c = x.shape[1], r = inputs[1].shape.first ?? 0
-        try require(inputs[1] == TensorType(.float32, [r, c]), "SqueezeExcite W1 must be float32[R x \(c)], found \(inputs[1])")
-        try require(inputs[2] == TensorType(.float32, [r]), "SqueezeExcite B1 must be float32[\(r)], found \(inputs[2])")
-        try require(inputs[3] == TensorType(.float32, [c, r]), "SqueezeExcite W2 must be float32[\(c)x\(r)], found \(inputs[3])")
-        try require(inputs[4] == TensorType(.float32, [c]), "SqueezeExcite B2 must be float32[\(c)], found \(inputs[4])")
-        return [x]
+        try require(inputs[1] == TensorType(.float32, [r, c]), "\(opType) W1 must be float32[R x \(c)], found \(inputs[1])")
+        try require(inputs[2] == TensorType(.float32, [r]), "\(opType) B1 must be float32[\(r)], found \(inputs[2])")
+        try require(inputs[3] == TensorType(.float32, [c, r]), "\(opType) W2 must be float32[\(c)x\(r)], found \(inputs[3])")
+        try require(inputs[4] == TensorType(.float32, [c]), "\(opType) B2 must be float32[\(c)], found \(inputs[4])")
     }
 
     public var attributeList: [(String, AttributeValue)] {

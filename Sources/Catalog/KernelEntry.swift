@@ -1,0 +1,104 @@
+import IR
+
+/// One kernel of the kernel library (`Sources/Kernels`), with every fact the compiler needs about it:
+/// what it is called and takes, when it applies and in which layouts, how its weights are packed,
+/// what it costs, and along which dimension its work splits. `select-kernel` asks the catalog for the
+/// candidates of each node and records the one it takes; lowering calls the recorded entry with the
+/// parameters listed here and nothing else; `KernelCatalogTests` checks the parameters against the
+/// C declarations in the library's headers.
+public struct KernelEntry: Sendable, Hashable {
+    /// The C function without the library prefix: the C printer calls `kiln_<name>`.
+    public let name: String
+    /// What it computes, in a line.
+    public let summary: String
+    /// The parameters, in order, as the C declaration names them.
+    public let parameters: [KernelParameter]
+    /// How its weights are packed (`OHWI-panel16`, `HWC-depthwise`, `OIHW`, …), nil without weights.
+    public let weightPacking: String?
+    /// The parameter whose range the kernel's work can be split along, for threads.
+    public let split: String
+    /// The instruction sets it is built for.
+    public let isas: Set<ISA>
+    /// The ways it can run a node (layouts, reason, cost); empty when it does not apply.
+    let match: @Sendable (KernelEntry, KernelQuery) -> [KernelCandidate]
+
+    init(name: String, summary: String, parameters: [KernelParameter], weightPacking: String? = nil, split: String,
+         isas: Set<ISA> = Set(ISA.allCases), match: @escaping @Sendable (KernelEntry, KernelQuery) -> [KernelCandidate] = { _, _ in [] }) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.weightPacking = weightPacking
+        self.split = split
+        self.isas = isas
+        self.match = match
+    }
+
+    /// The ways this kernel can run the node `query` describes (none when it does not apply).
+    public func candidates(for query: KernelQuery) -> [KernelCandidate] {
+        isas.contains(query.isa) ? match(self, query) : []
+    }
+
+    public static func == (a: KernelEntry, b: KernelEntry) -> Bool { a.name == b.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
+
+/// A parameter of a kernel: its C name and what it is.
+public struct KernelParameter: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// A count or extent (`size_t`).
+        case size
+        /// An activation (`kiln_act`).
+        case activation
+        /// Memory the kernel reads (`const float *`): inputs, weights, gates.
+        case reads
+        /// Memory the kernel writes (`float *`): outputs, scratch.
+        case writes
+    }
+
+    public let name: String
+    public let kind: Kind
+
+    init(_ name: String, _ kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+
+    /// The parameter's type in the C declaration.
+    public var cType: String {
+        switch kind {
+        case .size: "size_t"
+        case .activation: "kiln_act"
+        case .reads: "const float *"
+        case .writes: "float *"
+        }
+    }
+
+    public var description: String { "\(cType)\(cType.hasSuffix("*") ? "" : " ")\(name)" }
+}
+
+/// `size_t a, size_t b, …` in a compact form for entry definitions.
+func sizes(_ names: String...) -> [KernelParameter] { names.map { KernelParameter($0, .size) } }
+
+/// One way to run a node: a catalog entry, the layout it reads each input in, the layout it writes,
+/// why it fits, and its estimated cost.
+public struct KernelCandidate: Sendable {
+    public let entry: KernelEntry
+    /// Per input slot, the layout the kernel reads it in; nil where any layout will do (constants,
+    /// gates of one pixel).
+    public var inputs: [Layout?]
+    public var output: Layout
+    /// A sentence for a reader of the IR: the kernel and why it fits.
+    public var reason: String
+    /// Estimated cost in units of one scalar multiply-accumulate (only comparisons matter).
+    public var cost: Double
+
+    /// The layout of the main input (slot 0).
+    public var input: Layout { inputs.first.flatMap { $0 } ?? output }
+}
+
+/// What the work of a node amounts to on a kernel: multiply-accumulates and bytes moved (inputs,
+/// weights and outputs each once), for the roofline and the profiler.
+public struct KernelWork: Sendable, Equatable {
+    public var macs: Int
+    public var bytes: Int
+}

@@ -1,0 +1,43 @@
+import Foundation
+import IR
+
+/// A code generator: prints a `KernelPlan` as source files in one language and says how to build
+/// them. `Compiler` does the rest (the build folder, running the compiler, the weights file), so
+/// backends differ only in what they print and which compiler calls build it.
+public protocol Backend: Sendable {
+    /// As `--backend` names it.
+    var name: String { get }
+    /// Writes every source the program needs into `directory` (the generated files and the
+    /// runtime and kernel sources they use) and returns how to build them there.
+    func writeSources(_ plan: KernelPlan, to directory: URL, options: CompileOptions) throws -> BuildRecipe
+}
+
+/// How to build a backend's sources: compiler calls that may run in parallel, then one that links.
+/// Paths are relative to the build folder; `script` is the same build as one shell command.
+public struct BuildRecipe: Sendable {
+    public var compile: [[String]]
+    public var link: [String]
+    /// Object files `compile` leaves behind, removed after linking.
+    public var intermediates: [String]
+    /// The single command that rebuilds the program from the sources (written as `build.sh`).
+    public var script: [String]
+}
+
+/// The backends `--backend` offers.
+public enum BackendKind: String, Sendable, CaseIterable {
+    case c
+
+    public func make(toolchain: Toolchain) -> any Backend {
+        switch self {
+        case .c: CBackend(toolchain: toolchain)
+        }
+    }
+}
+
+/// Where the weights of a compiled program live.
+public enum WeightsMode: String, Sendable, CaseIterable {
+    /// Linked into the binary (an assembler `.incbin` of weights.bin).
+    case embed
+    /// Memory-mapped at start-up from a file beside the binary (`--weights external`).
+    case external
+}

@@ -1,0 +1,53 @@
+import Foundation
+import IR
+
+/// The C backend: `CPrinter`'s files plus the runtime and kernel library sources, built with one
+/// C compiler (`cc`, gcc or clang) into a static executable.
+public struct CBackend: Backend {
+    public let name = "c"
+    public var toolchain: Toolchain
+
+    public init(toolchain: Toolchain) { self.toolchain = toolchain }
+
+    public func writeSources(_ plan: KernelPlan, to build: URL, options: CompileOptions) throws -> BuildRecipe {
+        let fm = FileManager.default
+        try fm.createDirectory(at: build.appendingPathComponent("include"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: build.appendingPathComponent("runtime"), withIntermediateDirectories: true)
+        let printer = CPrinter(weights: options.weights, preprocess: options.preprocess, labels: options.labels)
+        func write(_ text: String, _ name: String) throws {
+            try text.write(to: build.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try write(printer.header(plan), "model.h")
+        var sources: [String] = []
+        for file in printer.model(plan, parts: max(1, ProcessInfo.processInfo.activeProcessorCount)) {
+            try write(file.text, file.name)
+            if file.name.hasSuffix(".c") { sources.append(file.name) }
+        }
+        var assembled: [String] = []
+        if options.weights == .embed {
+            try Data(plan.weights).write(to: build.appendingPathComponent("weights.bin"))
+            try write(printer.weightsAssembly(fileName: "weights.bin"), "weights.S")
+            assembled.append("weights.S")
+        }
+        // The runtime (with the fixed program files) and the kernel headers, as kiln embedded them.
+        for file in CSources.files {
+            let name = URL(fileURLWithPath: file.path).lastPathComponent
+            if file.path.hasSuffix(".h") {
+                try write(file.contents, "include/\(name)")
+            } else if file.path.hasPrefix("Sources/Runtime/") {
+                try write(file.contents, "runtime/\(name)")
+                sources.append("runtime/\(name)")
+            }
+        }
+
+        var flags = ["-std=c11", "-O3", "-ffunction-sections", "-fdata-sections"] + options.target.flags() + ["-Iinclude", "-I."]
+        if options.strict { flags += ["-Wall", "-Werror"] }
+        if options.trace { flags.append("-DKILN_TRACE") }
+        let link = ["-static", "-s", "-Wl,--gc-sections", "-lm", "-o", options.outputPath]
+        return BuildRecipe(
+            compile: sources.map { [toolchain.compiler] + flags + ["-c", $0, "-o", $0 + ".o"] },
+            link: [toolchain.compiler] + flags + sources.map { $0 + ".o" } + assembled + link,
+            intermediates: sources.map { $0 + ".o" },
+            script: [toolchain.compiler] + flags + sources + assembled + link)
+    }
+}

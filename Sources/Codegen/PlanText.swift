@@ -1,0 +1,40 @@
+import IR
+
+extension KernelPlan {
+    /// The plan as text, for golden tests and for reading: per function its name, the node it
+    /// implements and where the result goes, then each call with its arguments labelled.
+    ///
+    ///     k000_stem  FusedConv 'stem' -> arena+0 NHWC [1x16x8x8]
+    ///       f32_conv_direct_bias_act(n=1, cin=3, h=16, w=16, in=input, isn=768, …)
+    public var text: String {
+        var out = "# arena \(arenaBytes) bytes, scratch \(scratchBytes) bytes, weights \(weights.count) bytes\n"
+        for function in functions {
+            var line = "\(function.name)  \(function.node.opType) '\(function.node.name)'"
+            if let output = function.output {
+                line += " -> \(Self.text(.buffer(output.buffer))) \(output.layout.rawValue) [\(output.shape.map(String.init).joined(separator: "x"))]"
+            }
+            out += line + "\n"
+            for call in function.calls {
+                let arguments = call.labelled.map { "\($0.name)=\(Self.text($0.argument))" }.joined(separator: ", ")
+                out += "  \(call.kernel)(\(arguments))\n"
+            }
+        }
+        return out
+    }
+
+    static func text(_ argument: Argument) -> String {
+        switch argument {
+        case .size(let v): "\(v)"
+        case .none: "null"
+        case .activation(let a): "\(a)"
+        case .buffer(let b):
+            switch b {
+            case .input(let o): o == 0 ? "input" : "input+\(o)"
+            case .output(let o): o == 0 ? "output" : "output+\(o)"
+            case .arena(let o): "arena+\(o)"
+            case .weights(let o): "weights+\(o)"
+            case .scratch(let o): "scratch+\(o)"
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/* kiln_program.h — what the generated model and the fixed program files (kiln_main.c, kiln_weights.c,
+ * kiln_trace.c) share. The generated model.h configures them:
+ *   KILN_INPUT_RANK/DIMS/COUNT, KILN_OUTPUT_RANK/DIMS/COUNT   the model's tensors
+ *   KILN_PREPROCESS, KILN_PREPROCESS_NAME                     image normalization chosen at compile time
+ *   KILN_WEIGHTS_EXTERNAL                                     1: weights are memory-mapped from BIN.weights
+ *   KILN_WEIGHTS_BYTES                                        size of the packed weights
+ * and the generated model.c defines kiln_labels and kiln_label_count (the class names, possibly none). */
+#ifndef KILN_PROGRAM_H
+#define KILN_PROGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+extern const char *const kiln_labels[];
+extern const size_t kiln_label_count;
+
+#if KILN_WEIGHTS_EXTERNAL
+/* The mapped weights (kiln_weights.c). */
+extern const float *kiln_weights;
+#endif
+
+/* Trace builds (-DKILN_TRACE, by `kiln verify`): after each node, its result goes to $KILN_TRACE_DIR/NNN.npy
+ * (NNN: the node's index in the optimized graph) in its stored shape, [N, H, W, C] for an NHWC tensor. Normal
+ * builds carry no tracing code. */
+#ifdef KILN_TRACE
+void kiln_trace(int node, const float *data, const int64_t *dims, int rank);
+#define KILN_TRACE_NODE(node, data, rank, ...) kiln_trace((node), (data), (const int64_t[]){__VA_ARGS__}, (rank))
+#else
+#define KILN_TRACE_NODE(node, data, rank, ...) ((void)0)
+#endif
+
+#endif

@@ -1,0 +1,68 @@
+import Catalog
+import Codegen
+import Exporters
+import Foundation
+import Frontend
+import IR
+import Optimizer
+import Testing
+
+/// On every public model: the kernel `select-kernel` records on a node (what `kiln inspect` shows)
+/// is the kernel the emitted C calls for that node, for AVX-512, AVX2 and portable builds.
+@Suite struct KernelChoiceTests {
+    /// The public models the compiled backends take (keras_b1 needs the Keras dialect and generic
+    /// kernels of issue 11 first).
+    static let models = SharedData.available("kernel choice tests") == nil ? [] : SharedData.modelNames.filter { $0 != "keras_b1" }
+
+    @Test(arguments: models)
+    func inspectNamesTheKernelTheCodeCalls(model: String) throws {
+        let path = SharedData.root.appendingPathComponent("models/\(model)/model.onnx").path
+        let imported = try ONNXImporter.load(path: path)
+        for isa in ISA.allCases {
+            var graph = imported.graph
+            try Pipeline.run(Pipeline.standard(isa: isa), on: &graph)
+            let plan = try Lowering.lower(graph, banner: [])
+            let printer = CPrinter(weights: .embed, preprocess: "imagenet", labels: [])
+            let source = printer.model(plan, parts: 1).map(\.text).joined()
+            let functions = Dictionary(plan.functions.map { ($0.node.index, $0) }, uniquingKeysWith: { a, _ in a })
+            for (index, node) in graph.nodes.enumerated() {
+                let kernel = try #require(node.kernel, "\(model) \(isa): node \(index) '\(node.name)' (\(node.op.opType)) has no kernel")
+                #expect(node.kernelReason?.isEmpty == false, "\(model) \(isa): node \(index) has no reason")
+                guard let function = functions[index] else {
+                    // Only a copy whose result shares its input's buffer emits nothing.
+                    #expect(kernel == KernelCatalog.activation.name, "\(model) \(isa): node \(index) '\(node.name)' emitted nothing")
+                    continue
+                }
+                #expect(function.calls.first?.kernel == kernel, "\(model) \(isa): node \(index) records \(kernel), calls \(function.calls.map(\.kernel))")
+                let body = try #require(Self.body(of: function.name, in: source))
+                #expect(body.contains("kiln_\(kernel)("), "\(model) \(isa): \(function.name) does not call kiln_\(kernel)")
+            }
+        }
+    }
+
+    /// `kiln inspect --optimized --format json` gives every node a kernel and a reason.
+    @Test(arguments: models.prefix(2))
+    func inspectJSONHasKernels(model: String) throws {
+        let path = SharedData.root.appendingPathComponent("models/\(model)/model.onnx").path
+        let imported = try ONNXImporter.load(path: path)
+        var graph = imported.graph
+        try Pipeline.run(Pipeline.standard(), on: &graph)
+        let report = InspectReport(source: .init(path: path, onnxNodeCount: imported.onnxNodeCount, onnxHistogram: imported.onnxHistogram),
+                                   graph: graph, passes: Pipeline.standard().map(\.name), importedNodeCount: imported.graph.nodes.count)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        let nodes = try #require(json["nodes"] as? [[String: Any]])
+        #expect(nodes.count == graph.nodes.count)
+        for node in nodes {
+            #expect((node["kernel"] as? String)?.hasPrefix("f32_") == true, "\(node["name"] ?? "?") has no kernel")
+            #expect((node["kernelReason"] as? String)?.isEmpty == false, "\(node["name"] ?? "?") has no kernel reason")
+        }
+        #expect(report.text().contains("why: "))
+    }
+
+    /// The text of `void NAME(…) { … }` in generated C.
+    static func body(of name: String, in source: String) -> String? {
+        guard let start = source.range(of: "void \(name)(const float *input, float *output) {") else { return nil }
+        guard let end = source.range(of: "\n}\n", range: start.upperBound..<source.endIndex) else { return nil }
+        return String(source[start.lowerBound..<end.upperBound])
+    }
+}
