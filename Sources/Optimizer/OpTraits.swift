@@ -16,6 +16,12 @@ enum OpTraits {
         op is ScaleShift || op is BatchNormalization
     }
 
+    /// Ops that keep the elements and their row-major order and change only the shape: Reshape,
+    /// Flatten, Squeeze, Unsqueeze. A chain of them is one Reshape; one that keeps the type is a no-op.
+    static func isShapeOnly(_ op: any Operator) -> Bool {
+        op is Reshape || op is Flatten || op is Squeeze || op is Unsqueeze
+    }
+
     /// The layout annotations `select-layout` records.
     static let layoutKeys = ["layout", "input_layout", "layout_reason", "weight_packing"]
 }
