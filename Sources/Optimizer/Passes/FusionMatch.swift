@@ -116,4 +116,41 @@ enum FusionMatch {
         let values = Array(tensor.floats)
         return values.count == channels ? values : [Float](repeating: values[0], count: channels)
     }
+
+    /// A per-channel affine map y[n, c, …] = x[n, c, …] · scale[c] + shift[c] (nil scale = 1, nil shift = 0).
+    struct Affine {
+        var input: ValueID
+        var scale: [Float]?
+        var shift: [Float]?
+    }
+
+    /// The node as a per-channel affine map of its one computed input: a ScaleShift with constant
+    /// parameters, or, on a 4-D tensor, `Mul` or `Add` with a per-channel constant (either order),
+    /// `x − c`, `c − x` or `x / c` (`perChannel` shapes). The result must have the input's type (the
+    /// constant does not broadcast x). Nil otherwise, and for a division by zero.
+    static func perChannelAffine(_ node: Node, in graph: Graph) -> Affine? {
+        guard node.outputs.count == 1 else { return nil }
+        if node.op is ScaleShift, node.inputs.count == 3,
+           let scale = graph.constant(node.inputs[1]), let shift = graph.constant(node.inputs[2]),
+           scale.elementType == .float32, shift.elementType == .float32 {
+            return Affine(input: node.inputs[0], scale: Array(scale.floats), shift: Array(shift.floats))
+        }
+        guard node.inputs.count == 2 else { return nil }
+        let out = graph.type(of: node.outputs[0])
+        guard out.rank == 4 else { return nil }
+        for (xSide, cSide) in [(0, 1), (1, 0)] {
+            let x = node.inputs[xSide]
+            guard graph.constant(x) == nil, graph.type(of: x) == out, let constant = graph.constant(node.inputs[cSide]),
+                  let c = perChannel(constant, channels: out.shape[1]) else { continue }
+            switch node.op {
+            case is Mul: return Affine(input: x, scale: c, shift: nil)
+            case is Add: return Affine(input: x, scale: nil, shift: c)
+            case is Sub: return xSide == 0 ? Affine(input: x, scale: nil, shift: c.map { -$0 })
+                : Affine(input: x, scale: c.map { _ in -1 }, shift: c)
+            case is Div where xSide == 0 && !c.contains(0): return Affine(input: x, scale: c.map { 1 / $0 }, shift: nil)
+            default: return nil
+            }
+        }
+        return nil
+    }
 }
