@@ -15,4 +15,10 @@ enum OpTraits {
     static func isPerChannelAffine(_ op: any Operator) -> Bool {
         op is ScaleShift || op is BatchNormalization
     }
+
+    /// Ops that keep the elements and their row-major order and change only the shape: Reshape,
+    /// Flatten, Squeeze, Unsqueeze. A chain of them is one Reshape; one that keeps the type is a no-op.
+    static func isShapeOnly(_ op: any Operator) -> Bool {
+        op is Reshape || op is Flatten || op is Squeeze || op is Unsqueeze
+    }
 }

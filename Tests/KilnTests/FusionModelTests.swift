@@ -5,7 +5,7 @@ import Optimizer
 import Reference
 import Testing
 
-/// The six shared models through fold-batchnorm, fuse-squeeze-excite and fuse-epilogue (with the
+/// The shared models through fold-batchnorm, fuse-squeeze-excite and fuse-epilogue (with the
 /// verifier after each), with and without canonicalize before them (each pass must work alone): no
 /// BatchNormalization, Conv, Sigmoid, Mul or Add is left; the squeeze-excite gates and residual adds
 /// are fused. With `KILN_FUSION_NUMERICS=1` the
@@ -16,8 +16,13 @@ import Testing
     /// Squeeze-excite blocks and residual adds of each model.
     static let expected: [String: (se: Int, residuals: Int)] = [
         "tv_b0": (16, 9), "tv_b0_bn": (16, 9), "tv_b0_dynamo": (16, 9), "timm_tf_b0": (16, 9),
-        "mnv3": (8, 10), "lite0_trained": (0, 9),
+        "mnv3": (8, 10), "lite0_trained": (0, 9), "keras_b1": (23, 16),
     ]
+
+    /// Nodes a model keeps when `canonicalize` does not run first: keras_b1's Rescaling and
+    /// Normalization (Mul, Add, Mul) stand in NHWC before the image's Transpose, and only
+    /// canonicalize moves that Transpose out of their way (then they fold into the stem).
+    static let uncanonicalizedLeftovers: [String: [String: Int]] = ["keras_b1": ["Mul": 2, "Add": 1]]
 
     @Test(arguments: models, [false, true])
     func fusesModel(model: String, canonicalize: Bool) throws {
@@ -29,8 +34,9 @@ import Testing
         var histogram: [String: Int] = [:]
         for node in fused.nodes { histogram[node.op.opType, default: 0] += 1 }
         print("\(model)\(canonicalize ? " (canonicalized)" : ""): \(graph.nodes.count) → \(fused.nodes.count) nodes: \(histogram.sorted { $0.key < $1.key })")
+        let allowed = canonicalize ? [:] : Self.uncanonicalizedLeftovers[model] ?? [:]
         for op in ["BatchNormalization", "Conv", "Sigmoid", "HardSigmoid", "Mul", "Add", "Relu", "Relu6", "SiLU", "HardSwish", "Clip"] {
-            #expect(histogram[op] == nil, "\(model): \(histogram[op] ?? 0) \(op) left")
+            #expect(histogram[op] == allowed[op], "\(model): \(histogram[op] ?? 0) \(op) left")
         }
         let residuals = fused.nodes.filter { $0.op is FusedConv && $0.inputs.count == 4 }.count
         if let expected = Self.expected[model] {

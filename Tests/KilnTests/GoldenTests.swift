@@ -1,6 +1,7 @@
 import Foundation
 import IR
 import Optimizer
+import Reference
 import Testing
 
 /// Golden IR tests of the optimizer passes. Each `Tests/Golden/<pass>/<case>.kir` is a graph in the IR
@@ -46,5 +47,22 @@ import Testing
         #expect(actual == expected, "\(path): output differs from \(expectedFile.lastPathComponent)\n--- actual\n\(actual)")
         // The printed result must read back as the same graph.
         #expect(IRPrinter().print(try IRParser.parse(actual)) == actual)
+    }
+
+    /// Every case computes the same before and after its passes, through the reference interpreter
+    /// (within 1e-5 of the largest output; the fusion passes reassociate float arithmetic).
+    @Test(arguments: cases)
+    func goldenCaseComputesTheSame(_ path: String) throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+        guard let header = text.split(separator: "\n").first, header.hasPrefix("# passes:") else { return }
+        let passes = header.dropFirst("# passes:".count).split(separator: ",")
+            .compactMap { Pipeline.pass(named: $0.trimmingCharacters(in: .whitespaces)) }
+        let graph = try IRParser.parse(text)
+        var after = graph
+        try Pipeline.run(passes, on: &after)
+        let x = CanonicalizeTests.inputs(for: graph)
+        let before = try Interpreter(graph: graph).run(x), result = try Interpreter(graph: after).run(x)
+        #expect(before.map(\.type) == result.map(\.type))
+        #expect(CanonicalizeTests.relativeDifference(before, result) <= 1e-5, "\(path)")
     }
 }

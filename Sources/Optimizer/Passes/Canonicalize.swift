@@ -13,8 +13,12 @@ import IR
 ///     Mul(%x, HardSigmoid(%x) {alpha=1/6, beta=0.5})      HardSwish(%x)
 ///     ReduceMean(%x) {axes=[2, 3], keepdims=1}, 4-D %x    GlobalAveragePool(%x)
 ///     Gemm(%a, const B, const C) {alpha=1, beta=1, transA=0}   Dense(%a, W [J x K], bias [J])
-///     Add(MatMul(%x [N x K], const W), const bias)        Dense(%x, Wᵀ, bias)
-///     Dense(Flatten(%x) {axis=1}) or Dense(Reshape(%x) to [N, K])   Dense(%x)
+///     MatMul(%x [N x K], const W)                         Dense(%x, Wᵀ, 0)
+///     Add(Dense(%x, W, b), const c), c the same per row   Dense(%x, W, b + c)
+///     Dense(Flatten/Reshape/Squeeze(%x) to [N, K])        Dense(%x)
+///     Add(%x, 0), Sub(%x, 0), Mul(%x, 1), Div(%x, 1)      readers use %x
+///     Reshape/Flatten/Squeeze/Unsqueeze chains            one Reshape; none if the type is kept
+///     Transpose(elementwise(%x, const c))                 elementwise(Transpose(%x), permuted c)
 ///     Transpose {perm=identity}; Transpose∘Transpose      removed; removed or one Transpose
 ///
 /// For example:
@@ -27,8 +31,9 @@ import IR
 /// What does not apply: a rewrite never swallows a value someone else reads — a Sigmoid (or
 /// HardSigmoid, MatMul, Flatten, first Transpose) whose result has another reader or is a graph
 /// output stays, and a Dropout whose mask is read stays. Squeeze-excite gates `Mul(x, Sigmoid(s))`
-/// are not SiLUs (the Sigmoid reads another value) and stay for `fuse-squeeze-excite`. Each pattern's
-/// doc comment lists its own conditions.
+/// are not SiLUs (the Sigmoid reads another value) and stay for `fuse-squeeze-excite`. A Transpose
+/// only moves towards the inputs, and only where that adds no Transpose. Each pattern's doc comment
+/// lists its own conditions.
 public struct Canonicalize: Pass {
     public let name = "canonicalize"
     public init() {}
@@ -45,10 +50,15 @@ public struct Canonicalize: Pass {
         ReduceMeanToGlobalAveragePool(),
         AbsorbPadIntoConv(),
         GemmToDense(),
-        MatMulAddToDense(),
+        MatMulToDense(),
+        AbsorbBiasIntoDense(),
         AbsorbFlattenIntoDense(),
+        DropNeutralArithmetic(),
+        DropNoOpReshape(),
+        MergeReshapes(),
         DropIdentityTranspose(),
         MergeTransposes(),
+        PushTransposeAboveElementwise(),
     ]
 
     public func run(_ graph: inout Graph) throws -> Bool {

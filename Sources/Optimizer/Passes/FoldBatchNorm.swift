@@ -22,6 +22,11 @@ import IR
 /// Any group count folds (grouped and depthwise included): output channel m owns weight row m.
 /// Works on Conv and on a FusedConv without activation and residual.
 ///
+/// Third, a per-channel affine map right *before* a convolution folds into its weights and bias
+/// when that is exact (`FoldAffineIntoNextConv`: a shift only into a conv without padding); and
+/// two affine maps in a row that fold nowhere become one ScaleShift (`MergeAffineChain`). The
+/// scale and shift may also come from `x − c`, `c − x` and `x / c`.
+///
 /// Does not apply when: the conv's output has another reader or is a graph output (it would have
 /// to be computed twice); the weights, bias or affine parameters are not constants; the constant of
 /// a Mul/Add varies along N, H or W; a parameter or a folded value is not finite (var + ε ≤ 0, …).
@@ -31,7 +36,9 @@ public struct FoldBatchNorm: Pass {
     public init() {}
 
     public func run(_ graph: inout Graph) throws -> Bool {
-        try PatternPass(name: name, patterns: [BatchNormToScaleShift(), FoldAffineIntoConv()]).run(&graph)
+        try PatternPass(name: name, patterns: [
+            BatchNormToScaleShift(), FoldAffineIntoConv(), MergeAffineChain(), FoldAffineIntoNextConv(),
+        ]).run(&graph)
     }
 }
 
@@ -64,21 +71,21 @@ struct BatchNormToScaleShift: RewritePattern {
     }
 }
 
-/// conv → {ScaleShift, Mul by a per-channel constant, Add of a per-channel constant} → one conv.
+/// conv → {ScaleShift, Mul / Add / Sub / Div with a per-channel constant} → one conv.
 struct FoldAffineIntoConv: RewritePattern {
     let name = "fold-affine-into-conv"
 
     func rewrite(at index: Int, in graph: inout Graph) -> Bool {
         let node = graph.nodes[index]
         guard node.outputs.count == 1,
-              let (convOut, scale, shift) = affine(of: node, in: graph),
+              let affine = FusionMatch.perChannelAffine(node, in: graph), case let convOut = affine.input,
               let p = graph.producer(of: convOut), FusionMatch.onlyRead(convOut, in: graph),
               let linear = FusionMatch.linearConv(at: p, in: graph),
               graph.type(of: node.outputs[0]) == graph.type(of: convOut)
         else { return false }
         let conv = graph.nodes[p]
         let m = linear.weights.shape[0]
-        let a = scale ?? [Float](repeating: 1, count: m), b = shift ?? [Float](repeating: 0, count: m)
+        let a = affine.scale ?? [Float](repeating: 1, count: m), b = affine.shift ?? [Float](repeating: 0, count: m)
         guard a.count == m, b.count == m, (a + b).allSatisfy(\.isFinite) else { return false }
 
         let w = linear.weights.floats, rowLength = linear.weights.elementCount / max(m, 1)
@@ -98,23 +105,5 @@ struct FoldAffineIntoConv: RewritePattern {
                           provenance: conv.provenance + node.provenance, annotations: conv.annotations)
         graph.replace(nodesAt: [p, index], with: folded)
         return true
-    }
-
-    /// The value the node scales and shifts per channel, and its scale and shift (nil = 1 / 0).
-    private func affine(of node: Node, in graph: Graph) -> (ValueID, [Float]?, [Float]?)? {
-        if node.op is ScaleShift, node.inputs.count == 3,
-           let scale = graph.constant(node.inputs[1]), let shift = graph.constant(node.inputs[2]),
-           scale.elementType == .float32, shift.elementType == .float32 {
-            return (node.inputs[0], Array(scale.floats), Array(shift.floats))
-        }
-        guard node.op is Mul || node.op is Add, node.inputs.count == 2 else { return nil }
-        let out = graph.type(of: node.outputs[0])
-        guard out.rank == 4 else { return nil }
-        for (x, c) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
-            guard graph.constant(x) == nil, let constant = graph.constant(c),
-                  let values = FusionMatch.perChannel(constant, channels: out.shape[1]) else { continue }
-            return node.op is Mul ? (x, values, nil) : (x, nil, values)
-        }
-        return nil
     }
 }

@@ -11,16 +11,27 @@ import IR
 ///   becomes
 ///     %y: float32[1x8x5x5] = SqueezeExcite(%x, %y.w1, %y.b1, %y.w2, %y.b2) {activation="silu", gate="sigmoid"} loc("pool", "reduce", "act", "expand", "gate", "excite")
 ///
-/// The squeeze is GlobalAveragePool or ReduceMean over axes [2, 3] with keepdims; the activation is
+/// The squeeze is GlobalAveragePool or ReduceMean over axes [2, 3] (keeping the dimensions or not);
+/// each FC is a 1×1 conv, a Dense, or a MatMul by a constant (+ Add of a bias); the activation is
 /// Relu, Relu6 (or Clip(0, 6)), HardSwish or SiLU — the Kiln op, or still `Mul(r, Sigmoid(r))` when
 /// `canonicalize` did not run; the gate is Sigmoid or HardSigmoid (any α, β); the Mul takes X and the
-/// gate in either order. A missing conv bias becomes zeros. The fused node takes the squeeze's name.
+/// gate in either order. Shape-only ops (Reshape, Flatten, Squeeze, Unsqueeze) may sit between any
+/// two steps: tf2onnx writes Keras' squeeze-excite as
 ///
-/// Does not apply when: an intermediate (pooled vector, either conv's output, the activation's
-/// output, the gate) has another reader or is a graph output; either conv is not a 1×1 conv with
-/// group 1, unit strides and no padding, or has runtime weights or bias (a FusedConv counts only
-/// without activation and residual); the expand conv does not give one gate per channel of X; the
-/// squeezed tensor is not the one the Mul scales; the activation or the gate is of another kind.
+///     GlobalAveragePool → Squeeze {axes=[2, 3]} → Reshape [N, C, 1, 1] → Conv → SiLU
+///         → Reshape → Conv → Sigmoid → Mul
+///
+/// and a Dense-based gate reads `GlobalAveragePool → Squeeze → MatMul → Add → … → Sigmoid →
+/// Unsqueeze → Mul`. Each FC reads its input as [N, K] rows, so a shape op in between changes
+/// nothing it computes; the gate must reach the Mul as [N, C, 1, 1] (or a shape that pads to it). A
+/// missing bias becomes zeros. The fused node takes the squeeze's name.
+///
+/// Does not apply when: an intermediate (pooled vector, either FC's output, the activation's
+/// output, the gate, any shape op's result) has another reader or is a graph output; a conv FC is
+/// not 1×1 with group 1, unit strides and no padding on a 1×1 input; an FC has runtime weights or
+/// bias (a FusedConv or Dense counts only without activation and residual); the reduce FC does not
+/// read C values per row or the expand FC does not give one gate per channel of X; the squeezed
+/// tensor is not the one the Mul scales; the activation or the gate is of another kind.
 public struct FuseSqueezeExcite: Pass {
     public let name = "fuse-squeeze-excite"
     public init() {}
@@ -38,8 +49,8 @@ struct SqueezeExcitePattern: RewritePattern {
         var x: ValueID
         var activation: Activation
         var gate: Activation
-        var reduce: FusionMatch.LinearConv
-        var expand: FusionMatch.LinearConv
+        var reduce: FusionMatch.FullyConnected
+        var expand: FusionMatch.FullyConnected
         var nodes: [Int]
     }
 
@@ -53,7 +64,9 @@ struct SqueezeExcitePattern: RewritePattern {
         let c = graph.type(of: match.x).shape[1], r = match.reduce.weights.shape[0]
         let op = SqueezeExcite(activation: match.activation, gate: match.gate)
         let types = [graph.type(of: match.x)] + [[r, c], [r], [c, r], [c]].map { TensorType(.float32, $0) }
-        guard FusionMatch.infers(op, types, mul.outputs, in: graph) else { return false }
+        guard FusionMatch.infers(op, types, mul.outputs, in: graph),
+              match.reduce.bias.map({ $0.type == types[2] }) ?? true, match.expand.bias.map({ $0.type == types[4] }) ?? true
+        else { return false }
         let outName = graph[mul.outputs[0]].name
         func constant(_ suffix: String, _ tensor: Tensor) -> ValueID { graph.addConstant(name: outName + suffix, tensor) }
         let inputs = [
@@ -71,29 +84,28 @@ struct SqueezeExcitePattern: RewritePattern {
         return true
     }
 
-    /// Walks back from `Mul(x, gate)`: gate ← expand conv ← activation ← reduce conv ← squeeze(x).
+    /// Walks back from `Mul(x, gate)`: gate ← expand FC ← activation ← reduce FC ← squeeze(x), with
+    /// shape-only ops allowed at every arrow.
     private func match(x: ValueID, gate: ValueID, mulAt index: Int, in graph: Graph) -> Match? {
         let xType = graph.type(of: x)
-        guard xType.rank == 4, xType.elementType == .float32, graph.type(of: graph.nodes[index].outputs[0]) == xType,
-              FusionMatch.onlyRead(gate, in: graph), let g = graph.producer(of: gate),
-              let gateKind = gateActivation(graph.nodes[g].op), graph.nodes[g].inputs.count == 1
+        guard xType.rank == 4, xType.elementType == .float32, graph.type(of: graph.nodes[index].outputs[0]) == xType
         else { return nil }
-        let expanded = graph.nodes[g].inputs[0]
-        guard FusionMatch.onlyRead(expanded, in: graph), let e = graph.producer(of: expanded),
-              let expand = pointwise(at: e, in: graph), expand.weights.shape[0] == xType.shape[1]
-        else { return nil }
-        let activated = graph.nodes[e].inputs[0]
-        guard FusionMatch.onlyRead(activated, in: graph), let a = graph.producer(of: activated),
-              let act = FusionMatch.activation(at: a, in: graph),
+        let n = xType.shape[0], c = xType.shape[1], gateShape = graph.type(of: gate).shape
+        guard gateShape.count <= 4, [Int](repeating: 1, count: 4 - gateShape.count) + gateShape == [n, c, 1, 1],
+              let (gated, toMul) = FusionMatch.throughShapeOps(gate, in: graph), let g = graph.producer(of: gated),
+              let gateKind = gateActivation(graph.nodes[g].op), graph.nodes[g].inputs.count == 1,
+              let (expanded, toGate) = FusionMatch.throughShapeOps(graph.nodes[g].inputs[0], in: graph),
+              let expand = FusionMatch.fullyConnected(producing: expanded, in: graph), expand.weights.shape[0] == c,
+              let (activated, toExpand) = FusionMatch.throughShapeOps(expand.input, in: graph),
+              let a = graph.producer(of: activated), let act = FusionMatch.activation(at: a, in: graph),
               [Activation.relu, .relu6, .silu, .hardSwish].contains(act.activation),
-              FusionMatch.onlyRead(act.input, uses: act.inputUses, in: graph), let rd = graph.producer(of: act.input),
-              let reduce = pointwise(at: rd, in: graph)
+              let (reduced, toAct) = FusionMatch.throughShapeOps(act.input, uses: act.inputUses, in: graph),
+              let reduce = FusionMatch.fullyConnected(producing: reduced, in: graph),
+              reduce.weights.shape[1] == c, reduce.weights.shape[0] == expand.weights.shape[1],
+              let (squeezed, toReduce) = FusionMatch.throughShapeOps(reduce.input, in: graph),
+              let s = graph.producer(of: squeezed), isSqueeze(graph.nodes[s].op), graph.nodes[s].inputs == [x]
         else { return nil }
-        let squeezed = graph.nodes[rd].inputs[0]
-        guard FusionMatch.onlyRead(squeezed, in: graph), let s = graph.producer(of: squeezed),
-              isSqueeze(graph.nodes[s].op), graph.nodes[s].inputs == [x]
-        else { return nil }
-        let nodes = [s, rd] + act.nodes + [e, g, index]
+        let nodes = [s, g, index] + toMul + toGate + expand.nodes + toExpand + act.nodes + toAct + reduce.nodes + toReduce
         guard Set(nodes).count == nodes.count else { return nil }
         return Match(x: x, activation: act.activation, gate: gateKind, reduce: reduce, expand: expand, nodes: nodes.sorted())
     }
@@ -106,19 +118,10 @@ struct SqueezeExcitePattern: RewritePattern {
         }
     }
 
-    /// GlobalAveragePool, or ReduceMean over H and W keeping the dimensions (rank 4 is checked by the caller).
+    /// GlobalAveragePool, or ReduceMean over H and W (rank 4 is checked by the caller).
     private func isSqueeze(_ op: any Operator) -> Bool {
         if op is GlobalAveragePool { return true }
-        if let op = op as? ReduceMean { return op.axes == [2, 3] && op.keepdims }
+        if let op = op as? ReduceMean { return op.axes.map { $0 < 0 ? $0 + 4 : $0 }.sorted() == [2, 3] }
         return false
-    }
-
-    /// A 1×1 conv with group 1, unit strides, no padding and constant parameters.
-    private func pointwise(at index: Int, in graph: Graph) -> FusionMatch.LinearConv? {
-        guard let linear = FusionMatch.linearConv(at: index, in: graph),
-              linear.conv.group == 1, linear.conv.strides == [1, 1], linear.conv.pads == [0, 0, 0, 0],
-              linear.weights.shape.count == 4, linear.weights.shape[2] == 1, linear.weights.shape[3] == 1
-        else { return nil }
-        return linear
     }
 }

@@ -40,43 +40,71 @@ struct GemmToDense: RewritePattern {
     }
 }
 
-/// `Add(MatMul(x, W), bias)` (either Add operand order) with a 2-D x, constant W [K, J] and a
-/// constant bias broadcast along the rows → `Dense(x, Wᵀ, bias)`, named after the MatMul.
+/// `MatMul(x, W)` with a 2-D x and a constant W [K, J] → `Dense(x, Wᵀ, 0)`; an Add of a row bias
+/// after it then joins the Dense (`absorb-bias-into-dense`), so MatMul + Add is one Dense too.
 ///
-///     %m: float32[2x3] = MatMul(%x, %W) loc("mm")
-///     %y: float32[2x3] = Add(%m, %b) loc("add")      →     %y = Dense(%x, %W_t, %b) loc("mm", "add")
+///     %y: float32[2x3] = MatMul(%x, %W) loc("mm")      →     %y = Dense(%x, %W_t, %mm_bias) loc("mm")
 ///
-/// Not when the MatMul's result has another reader, x is not 2-D (a batched MatMul is not a Dense),
-/// W or the bias is computed at run time, or the bias varies along the rows.
-struct MatMulAddToDense: RewritePattern {
-    let name = "matmul-add-to-dense"
+/// Not when x is not 2-D (a batched MatMul is not a Dense), W is computed at run time or is not
+/// float32.
+struct MatMulToDense: RewritePattern {
+    let name = "matmul-to-dense"
+
+    func rewrite(at index: Int, in graph: inout Graph) -> Bool {
+        let mm = graph.nodes[index]
+        guard mm.op is MatMul, mm.inputs.count == 2, graph.type(of: mm.inputs[0]).rank == 2,
+              let w = graph.constant(mm.inputs[1]), w.type.rank == 2, w.elementType == .float32,
+              graph.infers(Dense(), from: [graph.type(of: mm.inputs[0]), TensorType(.float32, [w.shape[1], w.shape[0]]),
+                                           TensorType(.float32, [w.shape[1]])], outputs: mm.outputs)
+        else { return false }
+        let weights = graph.addConstant(name: graph[mm.inputs[1]].name + "_t", transposed(w))
+        let bias = graph.addConstant(name: mm.name + "_bias", Tensor(zeros: TensorType(.float32, [w.shape[1]])))
+        guard let dense = graph.rewrittenNode(Dense(), inputs: [mm.inputs[0], weights, bias],
+                                              outputs: mm.outputs, replacing: [mm]) else { return false }
+        graph.nodes[index] = dense
+        return true
+    }
+}
+
+/// `Add(Dense(x, W, b), c)` (either Add operand order) with a constant c the same for every row
+/// ([J], [1, J] or one element) and no activation in the Dense → `Dense(x, W, b + c)`, named after
+/// the Dense. When b is all zeros and c is [J], c itself becomes the bias.
+///
+///     %d: float32[2x4] = Dense(%x, %W, %zero) {activation="none"} loc("mm")
+///     %y: float32[2x4] = Add(%b, %d) loc("add")       →      %y = Dense(%x, %W, %b) loc("mm", "add")
+///
+/// Not when the Dense's result has another reader, it has an activation, its bias is not a
+/// constant, or c varies along the rows ([M, J]) or is computed at run time.
+struct AbsorbBiasIntoDense: RewritePattern {
+    let name = "absorb-bias-into-dense"
 
     func rewrite(at index: Int, in graph: inout Graph) -> Bool {
         let add = graph.nodes[index]
-        guard add.op is Add, add.inputs.count == 2, let output = add.outputs.first else { return false }
-        for (mmSide, biasSide) in [(0, 1), (1, 0)] {
-            guard let (mmIndex, mm) = graph.definingNode(of: add.inputs[mmSide]), mm.op is MatMul,
-                  graph.useCount(of: add.inputs[mmSide]) == 1,
-                  graph.type(of: mm.inputs[0]).rank == 2, graph.type(of: output) == graph.type(of: mm.outputs[0]),
-                  let w = graph.constant(mm.inputs[1]), w.type.rank == 2, w.elementType == .float32,
-                  let c = graph.constant(add.inputs[biasSide]), let bias = rowBias(c, columns: w.shape[1]),
-                  graph.infers(Dense(), from: [graph.type(of: mm.inputs[0]), TensorType(.float32, [w.shape[1], w.shape[0]]),
-                                               TensorType(.float32, [w.shape[1]])], outputs: add.outputs)
+        guard add.op is Add, add.inputs.count == 2, add.outputs.count == 1 else { return false }
+        for (denseSide, biasSide) in [(0, 1), (1, 0)] {
+            guard let (denseIndex, dense) = graph.definingNode(of: add.inputs[denseSide]),
+                  let op = dense.op as? Dense, op.activation == .none, dense.inputs.count == 3,
+                  graph.useCount(of: add.inputs[denseSide]) == 1, !graph.isOutput(add.inputs[denseSide]),
+                  graph.type(of: add.outputs[0]) == graph.type(of: dense.outputs[0]),
+                  let b = graph.constant(dense.inputs[2]), b.elementType == .float32,
+                  let c = graph.constant(add.inputs[biasSide]), let extra = rowBias(c, columns: b.elementCount)
             else { continue }
-            let weights = graph.addConstant(name: graph[mm.inputs[1]].name + "_t", transposed(w))
-            let biasID = c.shape == [w.shape[1]]
-                ? add.inputs[biasSide] : graph.addFloatConstant(name: mm.name + "_bias", shape: [w.shape[1]], bias)
-            guard let dense = graph.rewrittenNode(Dense(), inputs: [mm.inputs[0], weights, biasID],
-                                                  outputs: add.outputs, replacing: [mm, add]) else { continue }
-            graph.replace(nodesAt: [mmIndex, index], with: dense)
+            let old = Array(b.floats)
+            let biasID = old.allSatisfy({ $0 == 0 }) && c.shape == b.shape
+                ? add.inputs[biasSide]
+                : graph.addFloatConstant(name: dense.name + "_bias", shape: b.shape, zip(old, extra).map { $0 + $1 })
+            guard let fused = graph.rewrittenNode(op, inputs: [dense.inputs[0], dense.inputs[1], biasID],
+                                                  outputs: add.outputs, replacing: [dense, add]) else { continue }
+            graph.replace(nodesAt: [denseIndex, index], with: fused)
             return true
         }
         return false
     }
 }
 
-/// `Dense(Flatten(x) {axis=1}, W, b)` or `Dense(Reshape(x) to [N, K], W, b)` → `Dense(x, W, b)`: Dense
-/// flattens its input itself. Only when the Flatten/Reshape gives exactly [x.shape[0], rest] (what
+/// `Dense(S(x), W, b)` → `Dense(x, W, b)` where S is a shape-only op (Flatten {axis=1}, Reshape,
+/// Squeeze, Unsqueeze) giving [N, K]: Dense flattens its input itself. tf2onnx's classifier reads
+/// `Squeeze(GlobalAveragePool(x)) {axes=[2, 3]}`. Only when S gives exactly [x.shape[0], rest] (what
 /// Dense reads) and nothing else reads its result.
 struct AbsorbFlattenIntoDense: RewritePattern {
     let name = "absorb-flatten-into-dense"
@@ -84,7 +112,7 @@ struct AbsorbFlattenIntoDense: RewritePattern {
     func rewrite(at index: Int, in graph: inout Graph) -> Bool {
         let dense = graph.nodes[index]
         guard dense.op is Dense, let flat = dense.inputs.first,
-              let (flatIndex, flatten) = graph.definingNode(of: flat), flatten.op is Flatten || flatten.op is Reshape,
+              let (flatIndex, flatten) = graph.definingNode(of: flat), OpTraits.isShapeOnly(flatten.op),
               flatten.inputs.count == 1, graph.useCount(of: flat) == 1
         else { return false }
         let x = graph.type(of: flatten.inputs[0])
@@ -99,7 +127,7 @@ struct AbsorbFlattenIntoDense: RewritePattern {
 
 /// The bias of each of `columns` columns, when the float32 constant `c` is the same for every row
 /// (shape [J], [1, J], or one element); nil otherwise.
-private func rowBias(_ c: Tensor, columns: Int) -> [Float]? {
+func rowBias(_ c: Tensor, columns: Int) -> [Float]? {
     guard c.elementType == .float32, c.type.rank <= 2, c.type.rank < 2 || c.shape[0] == 1 else { return nil }
     let values = Array(c.floats)
     if values.count == columns { return values }
@@ -108,7 +136,7 @@ private func rowBias(_ c: Tensor, columns: Int) -> [Float]? {
 }
 
 /// The transpose of a float32 matrix.
-private func transposed(_ m: Tensor) -> Tensor {
+func transposed(_ m: Tensor) -> Tensor {
     let rows = m.shape[0], cols = m.shape[1]
     let t = Tensor(zeros: TensorType(.float32, [cols, rows]))
     let src = m.floats, dst = t.mutableFloats

@@ -22,6 +22,18 @@ extension Graph {
         return true
     }
 
+    /// Removes the one-output node at `index`, whose result equals its input `input`: readers read
+    /// `input` instead (see `bypass`). The node's provenance moves to the producer of `input`, or,
+    /// when `input` is a graph input or constant, to the first reader, so no ONNX node is forgotten.
+    mutating func drop(nodeAt index: Int, forwardingTo input: ValueID) -> Bool {
+        let node = nodes[index]
+        guard node.outputs.count == 1 else { return false }
+        let heir = producer(of: input) ?? users(of: node.outputs[0]).first
+        guard bypass(node.outputs[0], with: input) else { return false }
+        if let heir { nodes[heir].provenance += node.provenance }
+        return true
+    }
+
     /// A node computing `op` on `inputs` into the existing `outputs`, standing for `replaced` (main
     /// node first: it gives the name, and the provenance lists every absorbed ONNX node). Nil when
     /// `op`'s shape inference disagrees with the outputs' types, so a pattern can never produce an
