@@ -41,6 +41,10 @@ let package = Package(
         // `kiln verify`: a compiled program against the reference interpreter, node by node on a mismatch.
         .target(name: "Verification", dependencies: ["IR", "Frontend", "Reference", "Codegen", "KilnRuntime"],
                 path: "Sources/Verification"),
+        // `kiln bench`: compiled variants and onnxruntime in interleaved rounds, per-layer profiles,
+        // the machine's roofline, and the JSON, Markdown and SVG reports.
+        .target(name: "Bench", dependencies: ["IR", "Catalog", "Frontend", "Optimizer", "Codegen", "KilnRuntime", "Verification"],
+                path: "Sources/Bench"),
         // What `kiln inspect` writes: the report, Graphviz, and the graph as an ONNX model.
         .target(name: "Exporters", dependencies: ["IR", "Optimizer"], path: "Sources/Exporters"),
         // The small C runtime linked into generated programs, also used by `kiln run` for input decoding.
@@ -53,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "IR", "Frontend", "Reference", "Catalog", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "Verification",
+                "IR", "Frontend", "Reference", "Catalog", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "Verification", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/kiln"
@@ -62,7 +66,7 @@ let package = Package(
         .executableTarget(name: "kiln-bench", dependencies: ["IR", "Frontend", "Reference"], path: "Sources/kiln-bench"),
         .testTarget(
             name: "KilnTests",
-            dependencies: ["IR", "Frontend", "Reference", "Catalog", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "KilnKernels", "ONNXProto",
+            dependencies: ["IR", "Frontend", "Reference", "Catalog", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "KilnKernels", "ONNXProto", "Bench",
                            "Verification"],
             path: "Tests/KilnTests"
         ),

@@ -101,4 +101,9 @@ public struct KernelCandidate: Sendable {
 public struct KernelWork: Sendable, Equatable {
     public var macs: Int
     public var bytes: Int
+
+    public init(macs: Int, bytes: Int) {
+        self.macs = macs
+        self.bytes = bytes
+    }
 }

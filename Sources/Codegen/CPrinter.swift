@@ -105,6 +105,11 @@ public struct CPrinter {
         """
         for label in labels { main += "    \"\(Identifier.cString(label))\",\n" }
         main += "    NULL\n};\nconst size_t kiln_label_count = \(labels.count);\n"
+        main += "\n/* Every node function in order, with its work, for the profiler (--profile). */\n"
+        main += "const kiln_node kiln_nodes[] = {\n"
+        for function in plan.functions { main += "    \(nodeEntry(function)),\n" }
+        if plan.functions.isEmpty { main += "    {NULL, 0, \"\", \"\", \"\", \"\", 0, 0},\n" }
+        main += "};\nconst size_t kiln_node_count = \(plan.functions.count);\n"
         main += "\nint kiln_model_run(const float *input, float *output) {\n"
         for function in plan.functions {
             main += "    \(function.name)(input, output);\n"
@@ -164,6 +169,14 @@ public struct CPrinter {
             done += function.calls.count
         }
         return shares
+    }
+
+    /// `{function, index, "name", "kernel", "1x32x112x112", "NHWC", macs, bytes}` (see kiln_program.h).
+    private func nodeEntry(_ function: KernelFunction) -> String {
+        let shape = function.output.map { $0.shape.map(String.init).joined(separator: "x") } ?? ""
+        let layout = function.output?.layout.rawValue ?? ""
+        return "{\(function.name), \(function.node.index), \"\(Identifier.cString(function.node.name))\", "
+            + "\"\(Identifier.cString(function.kernel))\", \"\(shape)\", \"\(layout)\", \(function.work.macs)ULL, \(function.work.bytes)ULL}"
     }
 
     /// `KILN_TRACE_NODE(index, buffer, rank, dims…)` for a function's result (see kiln_program.h).

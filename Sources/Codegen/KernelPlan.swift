@@ -41,9 +41,12 @@ public struct KernelFunction: Sendable {
     /// The node this function implements, as the optimized graph has it (names are not sanitized:
     /// they are for tools, and a printer must escape them).
     public var node: NodeOrigin
-    /// Where the function leaves the node's result, for tools that inspect intermediates (tracing);
-    /// nil when the result is never stored (a squeeze-excite whose gate the next conv applies).
+    /// Where the function leaves the node's result, for tools that inspect intermediates (tracing).
     public var output: StoredTensor?
+    /// The kernel-catalog entry `select-kernel` recorded for the node.
+    public var kernel: String
+    /// What the node's kernel does: MACs and bytes moved, for the profiler's roofline.
+    public var work: KernelWork
 }
 
 /// Which node of the optimized graph a function implements.

@@ -121,3 +121,9 @@ public func runtimeCall(_ body: (UnsafeMutablePointer<CChar>) -> kiln_status) th
         throw KilnError(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 }
+
+/// The input at `path` (.npy, TensorProto .pb or PPM, ImageNet preprocessing) decoded for `type`,
+/// exactly as a compiled program decodes it.
+public func decodeInput(_ path: String, type: TensorType) throws -> Tensor {
+    try DataFiles.input(path, type: type)
+}

@@ -10,7 +10,7 @@ struct Kiln: ParsableCommand {
         commandName: "kiln",
         abstract: "Compile EfficientNet-family ONNX models into small static binaries.",
         version: version,
-        subcommands: [Compile.self, Inspect.self, Run.self, Verify.self]
+        subcommands: [Compile.self, Inspect.self, Run.self, Verify.self, BenchCommand.self]
     )
 }
 

@@ -13,8 +13,13 @@ struct ModelOptions: ParsableArguments {
 
     /// Parses `--input-shape` values.
     func parsedInputShapes() throws -> [String: [Int]] {
+        try Self.parseInputShapes(inputShapes)
+    }
+
+    /// `NAME=1x3x224x224` values, by input name.
+    static func parseInputShapes(_ specs: [String]) throws -> [String: [Int]] {
         var result: [String: [Int]] = [:]
-        for spec in inputShapes {
+        for spec in specs {
             guard let eq = spec.lastIndex(of: "=") else { throw ValidationError("--input-shape '\(spec)' should look like NAME=1x3x224x224") }
             let name = String(spec[..<eq])
             let dims = spec[spec.index(after: eq)...].split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }

@@ -173,4 +173,26 @@ import Testing
             #expect(run.stdout.isEmpty)
         }
     }
+
+    /// `--profile N --profile-json FILE`: one row per node of the plan, in order, with its kernel and
+    /// work, and the sum of the rows against the whole-run median (no timing is asserted).
+    @Test(.enabled(if: hasLite0))
+    func profileHasARowPerNode() throws {
+        let program = try BinaryCache.shared.binary(Self.app)
+        let input = SharedData.root.appendingPathComponent("models/lite0_trained/test_data_set_0/input_0.pb").path
+        let json = try TemporaryFolder.make().appendingPathComponent("profile.json").path
+        let run = try runProgram(program.binary, [input, "--profile", "2", "--profile-json", json, "--peak-gflops", "100",
+                                                  "--bandwidth-gbs", "10"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("profile: 2 runs after a warm-up; roofline: peak 100.0 GFLOP/s"), "\(run.stdout)")
+        #expect(run.stdout.contains("sum of rows ") && run.stdout.contains("whole-run median"))
+        let profile = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let layers = try #require(profile["layers"] as? [[String: Any]])
+        let indices = layers.compactMap { $0["index"] as? Int }
+        #expect(indices == indices.sorted() && layers.count >= 50, "\(layers.count) layers")
+        #expect(layers.allSatisfy { ($0["kernel"] as? String)?.hasPrefix("f32_") == true && $0["macs"] is Int && $0["bound"] is String })
+        #expect(run.stdout.split(separator: "\n").count == layers.count + 3)
+        let bad = try runProgram(program.binary, [input, "--profile-json", json])
+        #expect(bad.status == 2 && bad.stderrLines.first == "error: --profile-json needs --profile N")
+    }
 }

@@ -41,11 +41,14 @@ public struct Lowering {
             } catch let error as KilnError {
                 throw error.at(node: node.name)
             }
+            let macs = node.op.macs(inputs: node.inputs.map(graph.type(of:)), outputs: node.outputs.map(graph.type(of:)))
+            let work = KernelQuery(node: node, in: graph, isa: .generic).map { KernelCatalog.work($0, macs: macs) }
+                ?? KernelWork(macs: macs, bytes: 0)
             functions.append(KernelFunction(
                 name: Identifier.sanitize(node.name, prefix: String(format: "k%03d", index)),
                 comment: comment(for: node), calls: calls,
                 node: NodeOrigin(index: index, name: node.name, opType: node.op.opType, provenance: node.provenance),
-                output: output))
+                output: output, kernel: node.kernel ?? calls[0].kernel, work: work))
         }
         if !unsupported.isEmpty {
             throw KilnError("no kernel of the library runs: " + unsupported.joined(separator: "; "))

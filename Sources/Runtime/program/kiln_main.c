@@ -1,11 +1,14 @@
 /* The command-line program around a generated model (configured by model.h, see kiln_program.h):
  *
- *   ./BIN INPUT [-o out.npy] [--top K] [--bench N]
+ *   ./BIN INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]] [--peak-gflops G]
+ *         [--bandwidth-gbs B]
+ *   ./BIN --machine
  *
  * Reads INPUT with the runtime (.npy, TensorProto .pb, or a PPM image preprocessed as chosen at compile time),
  * runs the model, and prints the top-K classes or writes the output tensor. --bench N prints the min and median
- * of N timed runs after a warm-up (and the top-K too when --top is given). Bad arguments or input: one line on
- * stderr, exit status 2. */
+ * of N timed runs after a warm-up (and the top-K too when --top is given); --profile N times every node
+ * (kiln_profile.c) against the roofline of this machine, measured unless --peak-gflops and --bandwidth-gbs give
+ * it; --machine prints that measurement as JSON. Bad arguments or input: one line on stderr, exit status 2. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -15,8 +18,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "kiln_machine.h"
 #include "kiln_program.h"
 #include "kiln_runtime.h"
+#include "kiln_kernels_vec.h"
 
 #define KILN_MAX_COUNT 1000000L
 
@@ -26,10 +31,18 @@ static float kiln_output[KILN_OUTPUT_COUNT];
 static int usage(const char *argv0, const char *problem, const char *what) {
     if (problem != NULL) fprintf(stderr, "error: %s%s\n", problem, what != NULL ? what : "");
     fprintf(stderr,
-            "usage: %s INPUT [-o out.npy] [--top K] [--bench N]\n"
+            "usage: %s INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]]\n"
             "  INPUT: .npy (float32), ONNX TensorProto .pb, or a PPM image (preprocessing: %s)\n",
             argv0, KILN_PREPROCESS_NAME);
     return 2;
+}
+
+/* A positive number (GFLOP/s, GB/s), or -1. */
+static double parse_rate(const char *text) {
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || !(v > 0) || v > 1e9) return -1;
+    return v;
 }
 
 /* A count from 1 to KILN_MAX_COUNT, or -1. */
@@ -80,12 +93,15 @@ static int load_weights(const char *argv0, char *err, size_t errlen) {
 
 int main(int argc, char **argv) {
     const char *input_path = NULL, *output_path = NULL;
-    long top = 5, bench = 0;
+    const char *profile_json = NULL;
+    long top = 5, bench = 0, profile = 0;
+    double peak = 0, bandwidth = 0;
     int top_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int takes_value = strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0 || strcmp(arg, "--top") == 0
-                          || strcmp(arg, "--bench") == 0;
+                          || strcmp(arg, "--bench") == 0 || strcmp(arg, "--profile") == 0 || strcmp(arg, "--profile-json") == 0
+                          || strcmp(arg, "--peak-gflops") == 0 || strcmp(arg, "--bandwidth-gbs") == 0;
         if (takes_value && i + 1 >= argc) return usage(argv[0], "missing value for ", arg);
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
             output_path = argv[++i];
@@ -94,6 +110,19 @@ int main(int argc, char **argv) {
             top_given = 1;
         } else if (strcmp(arg, "--bench") == 0) {
             if ((bench = parse_count(argv[++i])) < 0) return usage(argv[0], "--bench needs a count from 1 to 1000000, not ", argv[i]);
+        } else if (strcmp(arg, "--profile") == 0) {
+            if ((profile = parse_count(argv[++i])) < 0) return usage(argv[0], "--profile needs a count from 1 to 1000000, not ", argv[i]);
+        } else if (strcmp(arg, "--profile-json") == 0) {
+            profile_json = argv[++i];
+        } else if (strcmp(arg, "--peak-gflops") == 0) {
+            if ((peak = parse_rate(argv[++i])) < 0) return usage(argv[0], "--peak-gflops needs a positive number, not ", argv[i]);
+        } else if (strcmp(arg, "--bandwidth-gbs") == 0) {
+            if ((bandwidth = parse_rate(argv[++i])) < 0) return usage(argv[0], "--bandwidth-gbs needs a positive number, not ", argv[i]);
+        } else if (strcmp(arg, "--machine") == 0) {
+            double measured_peak = kiln_measure_peak_gflops(), measured_bandwidth = kiln_measure_bandwidth_gbs();
+            printf("{\"isa\": \"%s\", \"peak_gflops\": %.2f, \"bandwidth_gbs\": %.2f}\n", KILN_ISA_NAME, measured_peak,
+                   measured_bandwidth);
+            return 0;
         } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             usage(argv[0], NULL, NULL);
             return 0;
@@ -106,6 +135,10 @@ int main(int argc, char **argv) {
         }
     }
     if (input_path == NULL) return usage(argv[0], "no input file given", NULL);
+    if (profile_json != NULL && profile == 0) return usage(argv[0], "--profile-json needs --profile N", NULL);
+    if (profile > 0 && (bench > 0 || output_path != NULL)) {
+        return usage(argv[0], "--profile runs alone: not with --bench or -o", NULL);
+    }
     char err[KILN_ERR_LEN];
 #if KILN_WEIGHTS_EXTERNAL
     if (load_weights(argv[0], err, sizeof err) != 0) {
@@ -119,6 +152,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "error: %s\n", err);
         return 2;
     }
+    if (profile > 0) return kiln_profile(kiln_input, kiln_output, profile, profile_json, peak, bandwidth);
     if (bench > 0) {
         kiln_model_run(kiln_input, kiln_output); /* warm-up */
         double *times = malloc((size_t)bench * sizeof *times);

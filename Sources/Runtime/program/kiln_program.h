@@ -16,6 +16,27 @@
 extern const char *const kiln_labels[];
 extern const size_t kiln_label_count;
 
+/* One node of the plan, as the profiler sees it: its function, its index in the optimized graph, what it is,
+ * and the work its kernel does (MACs; bytes moved: inputs, weights and output once each). */
+typedef struct {
+    void (*run)(const float *input, float *output);
+    int index;
+    const char *name;
+    const char *kernel;
+    const char *shape;
+    const char *layout;
+    uint64_t macs;
+    uint64_t bytes;
+} kiln_node;
+
+/* Every node function in order (kiln_model_run calls the same functions, directly). */
+extern const kiln_node kiln_nodes[];
+extern const size_t kiln_node_count;
+
+/* --profile (kiln_profile.c): per-node medians of `runs` runs against the roofline of peak GFLOP/s and bandwidth
+ * GB/s (measured when 0), printed, and written as JSON to json_path when not NULL. Returns the exit status. */
+int kiln_profile(const float *input, float *output, long runs, const char *json_path, double peak, double bandwidth);
+
 #if KILN_WEIGHTS_EXTERNAL
 /* The mapped weights (kiln_weights.c). */
 extern const float *kiln_weights;

@@ -1,0 +1,91 @@
+import Bench
+import Catalog
+import Codegen
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Frontend
+import IR
+import Optimizer
+import Testing
+
+/// `kiln bench`: onnxruntime's profile maps onto Kiln's nodes without losing an entry, and the
+/// JSON, Markdown and SVG reports have the promised shape (no timing is asserted).
+@Suite struct BenchTests {
+    static let fixtures = SharedData.packageRoot.appendingPathComponent("Tests/Fixtures/ort-profiles")
+    static let models = SharedData.available("bench mapping tests") == nil ? [] : SharedData.modelNames
+
+    /// onnxruntime 1.32's profiled node names for each public model (recorded once with
+    /// `enable_profiling`; durations set to 1 µs): every entry maps to exactly one Kiln node or is
+    /// reported unmapped with its operator, and only onnxruntime's own reorders are unmapped.
+    @Test(arguments: models)
+    func everyOnnxruntimeEntryIsAccountedFor(model: String) throws {
+        let fixture = Self.fixtures.appendingPathComponent("\(model).json")
+        let entries = try JSONDecoder().decode([ORTMapping.Entry].self, from: Data(contentsOf: fixture))
+        let path = SharedData.root.appendingPathComponent("models/\(model)/model.onnx").path
+        var graph = try ONNXImporter.load(path: path).graph
+        try Pipeline.run(Pipeline.standard(), on: &graph)
+        let provenance = Dictionary(uniqueKeysWithValues: graph.nodes.enumerated().map { ($0.offset, $0.element.provenance) })
+        let mapping = ORTMapping(entries: entries, onnxNodes: try ONNXNodeList(path: path), provenance: provenance)
+        let mappedCount = mapping.mapped.values.reduce(0) { $0 + $1.count }
+        #expect(mappedCount + mapping.unmapped.count == entries.count, "\(model): an entry was dropped or counted twice")
+        let unmappedOps = Set(mapping.unmapped.map(\.op))
+        #expect(unmappedOps.isSubset(of: ["ReorderInput", "ReorderOutput"]), "\(model): unmapped \(mapping.unmapped.prefix(5))")
+        // The compute of the model lands on Kiln's nodes: each conv of onnxruntime maps to a node.
+        #expect(mapping.mapped.values.joined().filter { $0.op == "Conv" || $0.op == "FusedConv" }.count
+                == entries.filter { $0.op == "Conv" || $0.op == "FusedConv" }.count)
+        print("\(model): \(entries.count) onnxruntime entries, \(mappedCount) on \(mapping.mapped.count) Kiln nodes, unmapped \(mapping.unmappedByOperator.map { "\($0.op) \($0.count)" })")
+    }
+
+    @Test func onnxruntimeNamesResolveToOnnxNodes() {
+        let names: Set<String> = ["/a/Conv", "/a/Mul"]
+        let producers = ["/a/Conv_output_0": "/a/Conv", "/a/Mul_output_0": "/a/Mul"]
+        #expect(ORTMapping.onnxNode(for: "/a/Conv", names: names, producers: producers) == "/a/Conv")
+        #expect(ORTMapping.onnxNode(for: "/a/Conv_output_0_nchwc", names: names, producers: producers) == "/a/Conv")
+        #expect(ORTMapping.onnxNode(for: "/a/Mul/QuickGeluFusion/", names: names, producers: producers) == "/a/Mul")
+        #expect(ORTMapping.onnxNode(for: "ReorderOutput_token_7", names: names, producers: producers) == nil)
+        #expect(ORTMapping.onnxNode(for: "/a/Other", names: names, producers: producers) == nil)
+    }
+
+    /// A whole bench of a small model (one round, two runs): the JSON has the schema of `--json`,
+    /// the SVG is well-formed XML, the Markdown has the variant table.
+    @Test func reportsHaveTheirShape() throws {
+        let model = try ModelBuilder.convRelu().write()
+        var options = BenchOptions()
+        options.models = [model]
+        options.targets = [.native, .generic]
+        options.rounds = 1
+        options.runs = 2
+        let machine = Machine(cpu: "test CPU", cores: 2, isa: "avx512", peakGFLOPS: 100, bandwidthGBs: 10)
+        let report = try BenchRunner.run(options, machine: machine) { _ in }
+
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        let m = try #require(json["machine"] as? [String: Any])
+        #expect(Set(m.keys).isSuperset(of: ["cpu", "cores", "peak_gflops", "bandwidth_gbs"]))
+        let models = try #require(json["models"] as? [[String: Any]])
+        let variants = try #require(models.first?["variants"] as? [[String: Any]])
+        #expect(variants.count == 2 && models.first?["model"] != nil)
+        for variant in variants {
+            #expect(Set(variant.keys).isSuperset(of: ["name", "backend", "target", "threads", "median_ms", "min_ms", "rounds_ms",
+                                                      "compile_s", "binary_bytes", "layers"]))
+            let layers = try #require(variant["layers"] as? [[String: Any]])
+            #expect(!layers.isEmpty)
+            for layer in layers {
+                #expect(Set(layer.keys).isSuperset(of: ["index", "name", "kernel", "onnx_nodes", "macs", "bytes", "median_us"]))
+            }
+        }
+
+        let svg = BenchSVG(report: report).svg()
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "the SVG is not well-formed: \(parser.parserError.map { "\($0)" } ?? "")")
+        #expect(svg.contains("<svg") && svg.contains("roofline"))
+        let markdown = BenchTables(report: report).markdown()
+        #expect(markdown.contains("| variant | median ms |") && markdown.contains("c native 1t") && markdown.contains("c generic 1t"))
+    }
+
+    /// Hostile names stay text in the SVG.
+    @Test func svgEscapesNames() {
+        #expect(BenchSVG.escaped("<script>&\"'\u{1}") == "&lt;script&gt;&amp;&quot;&apos;?")
+    }
+}
