@@ -82,8 +82,9 @@ public struct BenchSVG {
             let scale = span / max(longest, 1e-9)
             c.text(left - 8, y + 13, v.name, anchor: "end")
             c.rect(left, y, v.medianMs * scale, 18, Self.palette[i % Self.palette.count], title: "\(v.name): \(Self.f(v.medianMs)) ms")
-            if let lo = v.roundsMs.min(), let hi = v.roundsMs.max() { c.line(left + lo * scale, y + 9, left + hi * scale, y + 9, "#222") }
-            c.text(left + v.medianMs * scale + 6, y + 13, String(format: "%.2f ms", v.medianMs))
+            let hi = v.roundsMs.max() ?? v.medianMs
+            if let lo = v.roundsMs.min() { c.line(left + lo * scale, y + 9, left + hi * scale, y + 9, "#222") }
+            c.text(left + max(v.medianMs, hi) * scale + 6, y + 13, String(format: "%.2f ms", v.medianMs))
             y += 24
         }
         return y
