@@ -75,7 +75,7 @@ kiln_status kiln_labels_read(const char *path, char ***names, size_t *count, cha
     *count = 0;
     unsigned char *buf;
     size_t len;
-    kiln_status st = kiln_read_file(path, &buf, &len, err, errlen);
+    kiln_status st = kiln_read_file(path, KILN_MAX_LABELS_BYTES, &buf, &len, err, errlen);
     if (st != KILN_OK) return st;
     size_t lines = 0;
     for (size_t i = 0; i < len; i++) lines += buf[i] == '\n';
