@@ -50,11 +50,3 @@ struct FoldBudget {
         types.map(\.description).joined(separator: ", ")
     }
 }
-
-extension Int {
-    /// `self + other`, or `Int.max` where that overflows: sizes here are compared with limits, never used as counts.
-    func addingSaturated(_ other: Int) -> Int {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? .max : sum
-    }
-}
