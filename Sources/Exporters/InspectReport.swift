@@ -81,7 +81,8 @@ public struct InspectReport: Encodable {
         }
         nodes = zip(summary.nodes, graph.nodes).map { row, node in
             var layout: String?
-            if case .string(let l)? = node.annotations["layout"] { layout = l }
+            // A layout names the order of N, C, H, W: it describes 4-D outputs only (a [1x1000] Dense has none).
+            if case .string(let l)? = node.annotations["layout"], row.outputTypes.first?.rank == 4 { layout = l }
             return Row(name: row.name, op: row.opType, outputs: row.outputTypes.map(\.description), macs: row.macs,
                        layout: layout, onnxNodes: row.provenance,
                        attributes: Dictionary(node.op.attributeList.map { ($0.0, JSONAttribute($0.1)) }, uniquingKeysWith: { a, _ in a }),
