@@ -34,6 +34,9 @@ kiln_status kiln_read_upto(FILE *f, const char *path, unsigned char **buf, size_
  * valid P6 header. For reading no more of a file than the image needs. */
 size_t kiln_ppm_extent(const unsigned char *buf, size_t len);
 
+/* Splits class names out of a file's bytes, one a line (see kiln_labels_read); KILN_ERR_NOMEM is its only failure. */
+kiln_status kiln_labels_parse(const unsigned char *buf, size_t len, char ***names, size_t *count);
+
 /* Writes dims as "1x3x224x224" ("scalar" for rank 0) into buf. */
 void kiln_format_dims(char *buf, size_t len, const int64_t *dims, int rank);
 

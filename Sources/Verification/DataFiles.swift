@@ -14,8 +14,15 @@ public struct DataSet: Sendable {
     /// subfolders that do, sorted by name. Throws when there are none.
     public static func find(at path: String) throws -> [DataSet] {
         if let one = DataSet(folder: URL(fileURLWithPath: path)) { return [one] }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-            throw KilnError("cannot list the data folder", file: path)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            // Foundation's error text is long and vague; the system's reason is what the user needs.
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+            let cause = !exists ? "No such file or directory" : !isFolder.boolValue ? "not a folder" : "permission denied"
+            throw KilnError("cannot list the data folder: \(cause)", file: path)
         }
         let sets = names.sorted().compactMap { DataSet(folder: URL(fileURLWithPath: path).appendingPathComponent($0)) }
         guard !sets.isEmpty else { throw KilnError("no test data sets (folders with input_0.pb) found", file: path) }
