@@ -233,7 +233,7 @@ struct GraphBuilder {
             }
             if opType == "Constant" {
                 guard outputNames.count == 1 else { throw KilnError("Constant must have one output") }
-                let value = try constantValue(attributes)
+                let value = try attributes.constantNodeValue()
                 foldBudget.addWeights(value)
                 env[outputNames[0]] = graph.addConstant(name: outputNames[0], value)
                 return
@@ -294,25 +294,6 @@ struct GraphBuilder {
         }
         if folded == nil {
             graph.nodes.append(Node(name: name, op: op, inputs: keptIDs, outputs: outputIDs, provenance: [name]))
-        }
-    }
-
-    /// The value of a `Constant` node, from whichever attribute form the exporter used.
-    private func constantValue(_ a: Attributes) throws -> Tensor {
-        guard a.values.count == 1, let (key, _) = a.values.first else {
-            throw KilnError("Constant must have exactly one value attribute, found \(a.values.keys.sorted())")
-        }
-        switch key {
-        case "value": return try a.tensor("value") ?? Tensor(zeros: TensorType(.float32, []))
-        case "value_float": return Tensor(shape: [], floats: [try a.float("value_float") ?? 0])
-        case "value_floats":
-            let v = try a.floats("value_floats") ?? []
-            return Tensor(shape: [v.count], floats: v)
-        case "value_int": return Tensor(shape: [], int64s: [Int64(try a.int("value_int") ?? 0)])
-        case "value_ints":
-            let v = try a.ints("value_ints") ?? []
-            return Tensor(shape: [v.count], int64s: v.map(Int64.init))
-        default: throw KilnError("Constant attribute '\(key)' is not supported")
         }
     }
 }

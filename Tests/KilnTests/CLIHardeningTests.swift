@@ -115,6 +115,21 @@ import Testing
         #expect(lines.last?.contains("native = ") == true, "\(done.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
 
+        // The program reads its input as kiln run does: an endless stream or a folder is one line and status 2.
+        for input in [try RuntimeTests.link("zero.npy", to: "/dev/zero"), dir.path] {
+            let p = Process()
+            p.executableURL = dir.appendingPathComponent("bin")
+            p.arguments = [input]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 2 && message.split(separator: "\n").count == 1, "\(message)")
+            #expect(message.contains(input == dir.path ? "Is a directory" : "longer than a .npy input"), "\(message)")
+        }
+
         // Ctrl-C once the build folder exists: the folder goes, and the exit still says SIGINT.
         let interrupted = try run(["compile", model, "-o", dir.appendingPathComponent("bin2").path],
                                   environment: ["TMPDIR": scratch.path]) { process in

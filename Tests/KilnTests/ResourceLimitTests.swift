@@ -60,6 +60,15 @@ import Testing
         #expect(message.contains("node 'big': ConstantOfShape: folding this node at import would create float32[268435456] (1 GiB)"), "\(message)")
     }
 
+    /// Found by scripts/fuzz.sh: 64 MiB of one-element rows took the reference Pad over a second under the
+    /// sanitizers, which is why folding is bounded at 16 MiB.
+    @Test func padOfSixteenMillionShortRows() throws {
+        let path = try model("Pad", initializers: [ModelBuilder.tensor("x", dims: [1, 1]), ModelBuilder.int64s("p", [16_760_759, 0, 1, 0])],
+                             inputs: ["x", "p"])
+        let message = hostile.importError(path)
+        #expect(message.contains("node 'big': Pad: folding this node at import would create float32[16760761x1] (64 MiB)"), "\(message)")
+    }
+
     @Test func manyModestFoldsAddUp() throws {
         var m = ModelBuilder()
         m.initializers = [ModelBuilder.int64s("s", [1 << 20])]  // 4 MiB each: five of them pass 16 MiB
