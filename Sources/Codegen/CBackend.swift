@@ -11,11 +11,16 @@ public struct CBackend: Backend {
 
     public func writeSources(_ plan: KernelPlan, to build: URL, options: CompileOptions) throws -> BuildRecipe {
         let fm = FileManager.default
-        try fm.createDirectory(at: build.appendingPathComponent("include"), withIntermediateDirectories: true)
-        try fm.createDirectory(at: build.appendingPathComponent("runtime"), withIntermediateDirectories: true)
+        for folder in ["include", "runtime"] {
+            do {
+                try fm.createDirectory(at: build.appendingPathComponent(folder), withIntermediateDirectories: true)
+            } catch {
+                throw KilnError("cannot create \(build.appendingPathComponent(folder).path): \(Compiler.reason(error))")
+            }
+        }
         let printer = CPrinter(weights: options.weights, preprocess: options.preprocess, labels: options.labels)
         func write(_ text: String, _ name: String) throws {
-            try text.write(to: build.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            try Compiler.write(Data(text.utf8), to: build.appendingPathComponent(name))
         }
         try write(printer.header(plan), "model.h")
         var sources: [String] = []
@@ -25,7 +30,7 @@ public struct CBackend: Backend {
         }
         var assembled: [String] = []
         if options.weights == .embed {
-            try Data(plan.weights).write(to: build.appendingPathComponent("weights.bin"))
+            try Compiler.write(Data(plan.weights), to: build.appendingPathComponent("weights.bin"))
             try write(printer.weightsAssembly(fileName: "weights.bin"), "weights.S")
             assembled.append("weights.S")
         }

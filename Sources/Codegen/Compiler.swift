@@ -102,8 +102,8 @@ public enum Compiler {
         options.outputPath = binary.path
         let recipe = try backend.writeSources(plan, to: build, options: options)
         let script = recipe.script.map(shellQuoted).joined(separator: " ")
-        try ("#!/bin/sh\n# Builds the program without make: one compiler call.\ncd \"$(dirname \"$0\")\"\n" + script + "\n")
-            .write(to: build.appendingPathComponent("build.sh"), atomically: true, encoding: .utf8)
+        try write(Data(("#!/bin/sh\n# Builds the program without make: one compiler call.\ncd \"$(dirname \"$0\")\"\n" + script + "\n").utf8),
+                  to: build.appendingPathComponent("build.sh"))
         // Kiln itself compiles the sources in parallel (the model is split for that), then links.
         try toolchain.runInParallel(recipe.compile, in: build)
         try toolchain.run(recipe.link, in: build)
@@ -112,13 +112,31 @@ public enum Compiler {
         var weightsFile: String?
         if options.weights == .external {
             let path = binary.path + ".weights"
-            try Data(plan.weights).write(to: URL(fileURLWithPath: path))
+            try write(Data(plan.weights), to: URL(fileURLWithPath: path))
             weightsFile = path
         }
         let size = (try? fm.attributesOfItem(atPath: binary.path)[.size] as? Int) ?? 0
         return CompileResult(binary: binary.path, weightsFile: weightsFile, binaryBytes: size,
                              weightsBytes: plan.weights.count, arenaBytes: plan.arenaBytes,
                              seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Writes a generated file; a failure is one line with the system's reason.
+    static func write(_ data: Data, to url: URL) throws {
+        do {
+            try data.write(to: url)
+        } catch {
+            throw KilnError("cannot write \(url.path): \(reason(error))")
+        }
+    }
+
+    /// The system's words for a failed file operation (`No such file or directory`), not Foundation's.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        return ns.localizedFailureReason ?? ns.localizedDescription
     }
 
     static func shellQuoted(_ s: String) -> String {

@@ -83,7 +83,9 @@ public struct InspectReport: Encodable {
                                         optimizedNodeCount: graph.nodes.count, memory: MemorySummary(graph))
         }
         nodes = zip(summary.nodes, graph.nodes).map { row, node in
-            let layout = node[annotation: .layout] != nil || node.op is Reorder ? node.outputLayout.rawValue : nil
+            // A layout names the order of N, C, H, W: it describes 4-D outputs only (a [1x1000] Dense has none).
+            let hasLayout = node[annotation: .layout] != nil || node.op is Reorder
+            let layout = hasLayout && row.outputTypes.first?.rank == 4 ? node.outputLayout.rawValue : nil
             return Row(name: row.name, op: row.opType, outputs: row.outputTypes.map(\.description), macs: row.macs,
                        layout: layout, kernel: node.kernel, kernelReason: node.kernelReason, onnxNodes: row.provenance,
                        attributes: Dictionary(node.op.attributeList.map { ($0.0, JSONAttribute($0.1)) }, uniquingKeysWith: { a, _ in a }),

@@ -41,3 +41,25 @@ private func bytesString(_ b: ProtobufCBinaryData) -> String {
     guard let data = b.data, b.len > 0 else { return "" }
     return String(decoding: UnsafeBufferPointer(start: data, count: b.len), as: UTF8.self)
 }
+
+extension Attributes {
+    /// The value of a `Constant` node, from whichever attribute form the exporter used.
+    func constantNodeValue() throws -> Tensor {
+        let a = self
+        guard a.values.count == 1, let (key, _) = a.values.first else {
+            throw KilnError("Constant must have exactly one value attribute, found \(a.values.keys.sorted())")
+        }
+        switch key {
+        case "value": return try a.tensor("value") ?? Tensor(zeros: TensorType(.float32, []))
+        case "value_float": return Tensor(shape: [], floats: [try a.float("value_float") ?? 0])
+        case "value_floats":
+            let v = try a.floats("value_floats") ?? []
+            return Tensor(shape: [v.count], floats: v)
+        case "value_int": return Tensor(shape: [], int64s: [Int64(try a.int("value_int") ?? 0)])
+        case "value_ints":
+            let v = try a.ints("value_ints") ?? []
+            return Tensor(shape: [v.count], int64s: v.map(Int64.init))
+        default: throw KilnError("Constant attribute '\(key)' is not supported")
+        }
+    }
+}

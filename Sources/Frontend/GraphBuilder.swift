@@ -14,6 +14,7 @@ struct GraphBuilder {
     private var notes: [String] = []
     /// ONNX tensor name → the IR value holding it.
     private var env: [String: ValueID] = [:]
+    private var foldBudget = FoldBudget()
 
     init(model: ParsedModel, path: String, options: ImportOptions) throws {
         self.model = model
@@ -59,7 +60,9 @@ struct GraphBuilder {
         for proto in messages(g.initializer, g.n_initializer) {
             let name = string(proto.pointee.name)
             guard !name.isEmpty else { throw KilnError("an initializer has no name") }
-            env[name] = graph.addConstant(name: name, try decoder.decode(proto))
+            let tensor = try decoder.decode(proto)
+            foldBudget.addWeights(tensor)
+            env[name] = graph.addConstant(name: name, tensor)
         }
     }
 
@@ -108,7 +111,11 @@ struct GraphBuilder {
                 notes.append("note: input '\(name)' has symbolic dimensions; using \(shape.map(String.init).joined(separator: "x")) (pin with --input-shape \(name)=...)")
             }
         }
-        _ = try TensorType.checkedElementCount(shape, elementSize: elementType.byteSize)
+        do {
+            _ = try TensorType.checkedElementCount(shape, elementSize: elementType.byteSize)
+        } catch let error as KilnError {
+            throw KilnError("input '\(name)': \(error.message)")
+        }
         return TensorType(elementType, shape)
     }
 
@@ -226,7 +233,9 @@ struct GraphBuilder {
             }
             if opType == "Constant" {
                 guard outputNames.count == 1 else { throw KilnError("Constant must have one output") }
-                env[outputNames[0]] = graph.addConstant(name: outputNames[0], try constantValue(attributes))
+                let value = try attributes.constantNodeValue()
+                foldBudget.addWeights(value)
+                env[outputNames[0]] = graph.addConstant(name: outputNames[0], value)
                 return
             }
             try importOperator(opType, name: name, attributes: attributes, inputs: strings(n.input, n.n_input), outputs: outputNames)
@@ -261,6 +270,7 @@ struct GraphBuilder {
         }
         let inputTypes = keptIDs.map(graph.type(of:))
         let outputTypes = try op.inferTypes(inputTypes)
+        for type in outputTypes { try type.checkSize() }  // whatever the operator checked, no type escapes the limit
         guard outputNames.count <= outputTypes.count else {
             throw KilnError("the node asks for \(outputNames.count) outputs; Kiln computes \(outputTypes.count) for this operator")
         }
@@ -268,7 +278,10 @@ struct GraphBuilder {
         let constants = keptIDs.compactMap { graph.constants[$0] }
         var folded: [Tensor]?
         if constants.count == keptIDs.count {
-            folded = try Interpreter.evaluate(op, inputs: constants, outputTypes: outputTypes)
+            let work = try foldBudget.charge(op, inputs: inputTypes, outputs: outputTypes)
+            let outputs = try Interpreter.evaluate(op, inputs: constants, outputTypes: outputTypes)
+            foldBudget.commit(work: work, inputs: constants, outputs: outputs)
+            folded = outputs
         } else {
             folded = op.foldFromTypes(inputTypes)
         }
@@ -281,25 +294,6 @@ struct GraphBuilder {
         }
         if folded == nil {
             graph.nodes.append(Node(name: name, op: op, inputs: keptIDs, outputs: outputIDs, provenance: [name]))
-        }
-    }
-
-    /// The value of a `Constant` node, from whichever attribute form the exporter used.
-    private func constantValue(_ a: Attributes) throws -> Tensor {
-        guard a.values.count == 1, let (key, _) = a.values.first else {
-            throw KilnError("Constant must have exactly one value attribute, found \(a.values.keys.sorted())")
-        }
-        switch key {
-        case "value": return try a.tensor("value") ?? Tensor(zeros: TensorType(.float32, []))
-        case "value_float": return Tensor(shape: [], floats: [try a.float("value_float") ?? 0])
-        case "value_floats":
-            let v = try a.floats("value_floats") ?? []
-            return Tensor(shape: [v.count], floats: v)
-        case "value_int": return Tensor(shape: [], int64s: [Int64(try a.int("value_int") ?? 0)])
-        case "value_ints":
-            let v = try a.ints("value_ints") ?? []
-            return Tensor(shape: [v.count], int64s: v.map(Int64.init))
-        default: throw KilnError("Constant attribute '\(key)' is not supported")
         }
     }
 }

@@ -74,34 +74,33 @@ struct TensorDecoder {
 
     private func fromTypedFields(_ t: Onnx__TensorProto, type: TensorType, code: Int) throws -> Tensor {
         let count = type.elementCount
-        func check(_ n: Int, _ field: String) throws {
-            guard n == count else {
-                throw KilnError("\(field) holds \(n) values, but dims \(type.shape) need \(count)")
-            }
+        // The field's length is checked before the tensor is allocated: dims without data must not allocate.
+        let (field, given) = switch code {
+        case 1: ("float_data", t.n_float_data)
+        case 11: ("double_data", t.n_double_data)
+        case 7: ("int64_data", t.n_int64_data)
+        default: ("int32_data", t.n_int32_data)  // float16 bit patterns, int32, uint8, int8, bool
+        }
+        guard given == count else {
+            throw KilnError("\(field) holds \(given) values, but dims \(type.shape) need \(count)")
         }
         let tensor = Tensor(zeros: type)
         let out = tensor.storage.mutableBytes
         switch code {
         case 1:
-            try check(t.n_float_data, "float_data")
             out.copyMemory(from: UnsafeRawBufferPointer(scalars(t.float_data, t.n_float_data)))
         case 10:  // float16 bit patterns live in int32_data
-            try check(t.n_int32_data, "int32_data")
             let dst = out.bindMemory(to: Float.self)
             for (i, bits) in scalars(t.int32_data, t.n_int32_data).enumerated() {
                 dst[i] = Float(Float16(bitPattern: UInt16(truncatingIfNeeded: bits)))
             }
         case 11:
-            try check(t.n_double_data, "double_data")
             out.copyMemory(from: UnsafeRawBufferPointer(scalars(t.double_data, t.n_double_data)))
         case 7:
-            try check(t.n_int64_data, "int64_data")
             out.copyMemory(from: UnsafeRawBufferPointer(scalars(t.int64_data, t.n_int64_data)))
         case 6:
-            try check(t.n_int32_data, "int32_data")
             out.copyMemory(from: UnsafeRawBufferPointer(scalars(t.int32_data, t.n_int32_data)))
         case 2, 3, 9:  // uint8, int8, bool: one value per int32_data entry
-            try check(t.n_int32_data, "int32_data")
             let dst = out.bindMemory(to: UInt8.self)
             for (i, v) in scalars(t.int32_data, t.n_int32_data).enumerated() {
                 dst[i] = code == 9 ? (v != 0 ? 1 : 0) : UInt8(truncatingIfNeeded: v)

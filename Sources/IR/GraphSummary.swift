@@ -23,11 +23,14 @@ public struct GraphSummary: Sendable {
             return NodeRow(name: node.name, opType: node.op.opType, outputTypes: outputs,
                            macs: node.op.macs(inputs: inputs, outputs: outputs), provenance: node.provenance)
         }
-        totalMACs = nodes.reduce(0) { $0 + $1.macs }
+        totalMACs = nodes.reduce(0) { $0.addingSaturated($1.macs) }  // a hostile file may saturate
         let computed = graph.inputs.map(graph.type(of:)) + graph.nodes.flatMap { $0.outputs.map(graph.type(of:)) }
         activationBytes = computed.reduce(0) { $0 + $1.byteCount }
-        parameterCount = graph.parameterCount
-        parameterBytes = graph.parameterBytes
+        // Zero-filled constants (the bias a fusion gives a Conv that had none) carry no learned value; leaving them
+        // out keeps the count of one network the same before and after optimization.
+        let learned = graph.constants.values.filter { tensor in tensor.storage.bytes.contains { $0 != 0 } }
+        parameterCount = learned.reduce(0) { $0 + $1.elementCount }
+        parameterBytes = learned.reduce(0) { $0 + $1.type.byteCount }
         histogram = nodes.reduce(into: [:]) { $0[$1.opType, default: 0] += 1 }
     }
 }

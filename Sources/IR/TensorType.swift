@@ -11,8 +11,8 @@ public struct TensorType: Sendable, Hashable, CustomStringConvertible {
 
     public var rank: Int { shape.count }
 
-    /// Number of elements. Shapes are validated at construction by `checkedElementCount`, so this
-    /// cannot overflow for a type that entered the IR through the frontend or a kernel.
+    /// Number of elements. Shapes are validated by `checkedElementCount` where they enter the IR (the
+    /// frontend checks every node's output types), so this cannot overflow for a type in a graph.
     public var elementCount: Int { shape.reduce(1, *) }
 
     public var byteCount: Int { elementCount * elementType.byteSize }
@@ -20,8 +20,8 @@ public struct TensorType: Sendable, Hashable, CustomStringConvertible {
     /// `float32[1x3x224x224]`, the form every printer uses.
     public var description: String { "\(elementType.rawValue)[\(shape.map(String.init).joined(separator: "x"))]" }
 
-    /// The element count of `shape`, or an error if a dimension is negative or the product (in
-    /// bytes, at `elementSize`) does not fit in an Int.
+    /// The element count of `shape`, or an error if a dimension is negative, the product overflows,
+    /// or the tensor (at `elementSize` bytes an element) is larger than `ResourceLimits.current` allows.
     public static func checkedElementCount(_ shape: [Int], elementSize: Int = 1) throws -> Int {
         var count = 1
         for d in shape {
@@ -30,9 +30,13 @@ public struct TensorType: Sendable, Hashable, CustomStringConvertible {
             guard !overflow else { throw KilnError("shape \(shape) has too many elements") }
             count = product
         }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: max(elementSize, 1))
-        guard !overflow, bytes < (1 << 48) else { throw KilnError("shape \(shape) is too large (\(count) elements)") }
+        try ResourceLimits.current.checkTensor(shape: shape, count: count, elementSize: elementSize)
         return count
+    }
+
+    /// Throws unless this type passes `checkedElementCount`: for types built without it.
+    public func checkSize() throws {
+        _ = try Self.checkedElementCount(shape, elementSize: elementType.byteSize)
     }
 }
 

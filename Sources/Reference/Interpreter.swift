@@ -11,6 +11,7 @@ public struct Interpreter {
         guard let kernel = op as? any ReferenceKernel else {
             throw KilnError("\(op.opType) has no reference kernel")
         }
+        for type in outputTypes { try type.checkSize() }  // before the kernel allocates (ResourceLimits)
         let outputs = try kernel.evaluate(inputs, outputTypes: outputTypes)
         guard outputs.count == outputTypes.count else {
             throw KilnError("\(op.opType) kernel returned \(outputs.count) outputs, expected \(outputTypes.count)")

@@ -110,36 +110,49 @@ double kiln_double_from_le(const unsigned char *p) {
     return d;
 }
 
-kiln_status kiln_read_file(const char *path, unsigned char **data, size_t *size, char *err, size_t errlen) {
+kiln_status kiln_read_upto(FILE *f, const char *path, unsigned char **buf, size_t *len, size_t upto,
+                           char *err, size_t errlen) {
+    /* Capacity grows geometrically up to `upto`, never past it: a stream is read no further than the caller
+     * needs, so /dev/zero or a pipe that never ends costs `upto` bytes, not all memory. */
+    while (*len < upto) {
+        size_t cap = *len < (1u << 16) ? (1u << 16) : *len * 2;
+        if (cap > upto || cap < *len) cap = upto;
+        unsigned char *bigger = realloc(*buf, cap);
+        if (bigger == NULL) return kiln_fail(err, errlen, KILN_ERR_NOMEM, "%s: out of memory reading the file", path);
+        *buf = bigger;
+        size_t want = cap - *len;
+        errno = 0;
+        size_t got = fread(*buf + *len, 1, want, f);
+        *len += got;
+        if (got < want) {
+            if (ferror(f)) {
+                const char *cause = errno != 0 ? strerror(errno) : "read error";
+                return kiln_fail(err, errlen, KILN_ERR_IO, "%s: cannot read: %s", path, cause);
+            }
+            break; /* end of file */
+        }
+    }
+    return KILN_OK;
+}
+
+kiln_status kiln_read_file(const char *path, size_t max_size, unsigned char **data, size_t *size,
+                           char *err, size_t errlen) {
     *data = NULL;
     *size = 0;
     FILE *f = fopen(path, "rb");
     if (f == NULL) return kiln_fail(err, errlen, KILN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    /* Grow geometrically rather than trusting ftell, so pipes and /dev/stdin work too. */
-    size_t cap = 1 << 16, len = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf != NULL) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap) break;
-        unsigned char *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-        if (bigger == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    if (buf == NULL) {
-        fclose(f);
-        return kiln_fail(err, errlen, KILN_ERR_NOMEM, "%s: out of memory reading the file", path);
-    }
-    int failed = ferror(f);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    kiln_status st = kiln_read_upto(f, path, &buf, &len, max_size == SIZE_MAX ? max_size : max_size + 1, err, errlen);
     fclose(f);
-    if (failed) {
+    if (st == KILN_OK && len > max_size)
+        st = kiln_fail(err, errlen, KILN_ERR_SHAPE, "%s: longer than the %zu bytes expected of it", path, max_size);
+    if (st != KILN_OK) {
         free(buf);
-        return kiln_fail(err, errlen, KILN_ERR_IO, "%s: read error", path);
+        return st;
     }
+    if (buf == NULL && (buf = malloc(1)) == NULL)
+        return kiln_fail(err, errlen, KILN_ERR_NOMEM, "%s: out of memory reading the file", path);
     *data = buf;
     *size = len;
     return KILN_OK;

@@ -25,6 +25,18 @@ kiln_status kiln_shape_count(const int64_t *dims, int rank, const char *what, si
 kiln_status kiln_tensor_alloc(kiln_tensor *t, const int64_t *dims, int rank, const char *what,
                               char *err, size_t errlen);
 
+/* Appends bytes from `f` to the malloc'd *buf (which may start NULL) until *len reaches `upto` or the stream ends;
+ * the buffer never grows past `upto`. Read errors name their cause ("Is a directory"). */
+kiln_status kiln_read_upto(FILE *f, const char *path, unsigned char **buf, size_t *len, size_t upto,
+                           char *err, size_t errlen);
+
+/* The bytes a PPM's header and raster take (trailing bytes are ignored), or 0 when `buf` does not start with a
+ * valid P6 header. For reading no more of a file than the image needs. */
+size_t kiln_ppm_extent(const unsigned char *buf, size_t len);
+
+/* Splits class names out of a file's bytes, one a line (see kiln_labels_read); KILN_ERR_NOMEM is its only failure. */
+kiln_status kiln_labels_parse(const unsigned char *buf, size_t len, char ***names, size_t *count);
+
 /* Writes dims as "1x3x224x224" ("scalar" for rank 0) into buf. */
 void kiln_format_dims(char *buf, size_t len, const int64_t *dims, int rank);
 

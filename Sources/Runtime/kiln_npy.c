@@ -6,6 +6,7 @@
  * integer tuples, nested brackets), not by searching for substrings, so key order and spacing do not matter. */
 #include "kiln_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,7 +205,7 @@ kiln_status kiln_npy_write(const char *path, const float *data, const int64_t *d
     header[n++] = '\n';
 
     FILE *f = fopen(path, "wb");
-    if (f == NULL) return kiln_fail(err, errlen, KILN_ERR_IO, "%s: cannot create", path);
+    if (f == NULL) return kiln_fail(err, errlen, KILN_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
     unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(n & 0xff), (unsigned char)(n >> 8)};
     int ok = fwrite(prefix, 1, 10, f) == 10 && fwrite(header, 1, (size_t)n, f) == (size_t)n;
     unsigned char chunk[4096];
@@ -217,6 +218,10 @@ kiln_status kiln_npy_write(const char *path, const float *data, const int64_t *d
         }
         ok = fwrite(chunk, 1, m, f) == m;
     }
-    if (fclose(f) != 0) ok = 0;
-    return ok ? KILN_OK : kiln_fail(err, errlen, KILN_ERR_IO, "%s: write error", path);
+    int cause = ok ? 0 : errno;
+    if (fclose(f) != 0 && ok) {
+        ok = 0;
+        cause = errno;
+    }
+    return ok ? KILN_OK : kiln_fail(err, errlen, KILN_ERR_IO, "%s: cannot write: %s", path, cause ? strerror(cause) : "write error");
 }

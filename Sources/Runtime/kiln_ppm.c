@@ -31,8 +31,11 @@ static int read_header_number(const unsigned char **p, const unsigned char *end,
     return 1;
 }
 
-kiln_status kiln_ppm_decode(const unsigned char *buf, size_t len, kiln_image *out, char *err, size_t errlen) {
-    memset(out, 0, sizeof *out);
+typedef struct {
+    size_t width, height, maxval, bytes_per, samples, offset; /* offset: where the raster starts */
+} ppm_header;
+
+static kiln_status parse_header(const unsigned char *buf, size_t len, ppm_header *h, char *err, size_t errlen) {
     if (len == 0) return kiln_fail(err, errlen, KILN_ERR_FORMAT, "empty file");
     if (len < 2 || buf[0] != 'P' || buf[1] != '6') {
         if (len >= 2 && buf[0] == 'P' && buf[1] >= '1' && buf[1] <= '7')
@@ -54,25 +57,44 @@ kiln_status kiln_ppm_decode(const unsigned char *buf, size_t len, kiln_image *ou
     }
     if (p >= end || !is_space(*p))
         return kiln_fail(err, errlen, KILN_ERR_FORMAT, "PPM header: no whitespace after maxval");
-    p++;
+    h->width = v[0];
+    h->height = v[1];
+    h->maxval = v[2];
+    h->bytes_per = h->maxval > 255 ? 2 : 1;
+    h->offset = (size_t)(p + 1 - buf);
+    /* width and height are at most 2^24 each, so the products below fit in 64 bits. */
+    if ((uint64_t)h->width * h->height > KILN_MAX_IMAGE_PIXELS)
+        return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "PPM image %zux%zu has more than %llu pixels", h->width,
+                         h->height, (unsigned long long)KILN_MAX_IMAGE_PIXELS);
+    h->samples = h->width * h->height * 3;
+    return KILN_OK;
+}
 
-    size_t width = v[0], height = v[1], maxval = v[2], bytes_per = maxval > 255 ? 2 : 1, samples, need;
-    if (!kiln_mul_size(width, height, &samples) || !kiln_mul_size(samples, 3, &samples) ||
-        !kiln_mul_size(samples, bytes_per, &need))
-        return kiln_fail(err, errlen, KILN_ERR_NOMEM, "PPM image %zux%zu is too large", width, height);
-    if ((size_t)(end - p) < need)
+size_t kiln_ppm_extent(const unsigned char *buf, size_t len) {
+    ppm_header h;
+    if (parse_header(buf, len, &h, NULL, 0) != KILN_OK) return 0;
+    return h.offset + h.samples * h.bytes_per;
+}
+
+kiln_status kiln_ppm_decode(const unsigned char *buf, size_t len, kiln_image *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    ppm_header h;
+    kiln_status st = parse_header(buf, len, &h, err, errlen);
+    if (st != KILN_OK) return st;
+    const unsigned char *p = buf + h.offset;
+    size_t need = h.samples * h.bytes_per;
+    if (len - h.offset < need)
         return kiln_fail(err, errlen, KILN_ERR_FORMAT, "PPM %zux%zu needs %zu bytes of pixels, file has %zu (truncated)",
-                         width, height, need, (size_t)(end - p));
-    size_t alloc;
-    if (!kiln_mul_size(samples, sizeof(float), &alloc) || (out->rgb = malloc(alloc)) == NULL)
-        return kiln_fail(err, errlen, KILN_ERR_NOMEM, "PPM image %zux%zu: out of memory", width, height);
-    const float scale = 255.0f / (float)maxval;
-    for (size_t i = 0; i < samples; i++) {
-        unsigned s = bytes_per == 1 ? p[i] : (unsigned)p[2 * i] << 8 | p[2 * i + 1];
-        if (s > maxval) s = (unsigned)maxval; /* out-of-range samples are clamped rather than rejected */
-        out->rgb[i] = maxval == 255 ? (float)s : (float)s * scale;
+                         h.width, h.height, need, len - h.offset);
+    if ((out->rgb = malloc(h.samples * sizeof(float))) == NULL)
+        return kiln_fail(err, errlen, KILN_ERR_NOMEM, "PPM image %zux%zu: out of memory", h.width, h.height);
+    const float scale = 255.0f / (float)h.maxval;
+    for (size_t i = 0; i < h.samples; i++) {
+        unsigned s = h.bytes_per == 1 ? p[i] : (unsigned)p[2 * i] << 8 | p[2 * i + 1];
+        if (s > h.maxval) s = (unsigned)h.maxval; /* out-of-range samples are clamped rather than rejected */
+        out->rgb[i] = h.maxval == 255 ? (float)s : (float)s * scale;
     }
-    out->width = (int64_t)width;
-    out->height = (int64_t)height;
+    out->width = (int64_t)h.width;
+    out->height = (int64_t)h.height;
     return KILN_OK;
 }

@@ -75,8 +75,16 @@ kiln_status kiln_labels_read(const char *path, char ***names, size_t *count, cha
     *count = 0;
     unsigned char *buf;
     size_t len;
-    kiln_status st = kiln_read_file(path, &buf, &len, err, errlen);
+    kiln_status st = kiln_read_file(path, KILN_MAX_LABELS_BYTES, &buf, &len, err, errlen);
     if (st != KILN_OK) return st;
+    st = kiln_labels_parse(buf, len, names, count);
+    free(buf);
+    return st == KILN_OK ? st : kiln_fail(err, errlen, st, "%s: out of memory reading labels", path);
+}
+
+kiln_status kiln_labels_parse(const unsigned char *buf, size_t len, char ***names, size_t *count) {
+    *names = NULL;
+    *count = 0;
     size_t lines = 0;
     for (size_t i = 0; i < len; i++) lines += buf[i] == '\n';
     if (len > 0 && buf[len - 1] != '\n') lines++;
@@ -93,10 +101,9 @@ kiln_status kiln_labels_read(const char *path, char ***names, size_t *count, cha
         n++;
         begin = i + 1;
     }
-    free(buf);
     if (list == NULL || n != lines) {
         kiln_labels_free(list, n);
-        return kiln_fail(err, errlen, KILN_ERR_NOMEM, "%s: out of memory reading labels", path);
+        return KILN_ERR_NOMEM;
     }
     *names = list;
     *count = n;

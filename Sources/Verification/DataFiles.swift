@@ -14,8 +14,15 @@ public struct DataSet: Sendable {
     /// subfolders that do, sorted by name. Throws when there are none.
     public static func find(at path: String) throws -> [DataSet] {
         if let one = DataSet(folder: URL(fileURLWithPath: path)) { return [one] }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-            throw KilnError("cannot list the data folder", file: path)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            // Foundation's error text is long and vague; the system's reason is what the user needs.
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+            let cause = !exists ? "No such file or directory" : !isFolder.boolValue ? "not a folder" : "permission denied"
+            throw KilnError("cannot list the data folder: \(cause)", file: path)
         }
         let sets = names.sorted().compactMap { DataSet(folder: URL(fileURLWithPath: path).appendingPathComponent($0)) }
         guard !sets.isEmpty else { throw KilnError("no test data sets (folders with input_0.pb) found", file: path) }
@@ -62,7 +69,9 @@ enum DataFiles {
     static func npy(_ path: String) throws -> (shape: [Int], values: [Float]) {
         var data: UnsafeMutablePointer<UInt8>?
         var size = 0
-        try runtimeCall { kiln_read_file(path, &data, &size, $0, Int(KILN_ERR_LEN)) }
+        // A program's output: at most one tensor's bytes after a header.
+        let limit = ResourceLimits.current.tensorBytes + 65536
+        try runtimeCall { kiln_read_file(path, limit, &data, &size, $0, Int(KILN_ERR_LEN)) }
         defer { free(data) }
         var tensor = kiln_tensor()
         try runtimeCall { kiln_npy_decode(data, size, &tensor, $0, Int(KILN_ERR_LEN)) }
@@ -111,6 +120,20 @@ enum Program {
 
 /// Calls a C runtime function that reports failure as a status and a one-line message, turning a
 /// failure into a KilnError (used by `kiln run` and by verification, which decode inputs alike).
+/// Class names, one a line, read by the C runtime exactly as a compiled program's `--labels` would be.
+public func readClassNames(path: String) throws -> [String] {
+    var names: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    var count = 0
+    try runtimeCall { kiln_labels_read(path, &names, &count, $0, Int(KILN_ERR_LEN)) }
+    defer { kiln_labels_free(names, count) }
+    // Bytes that are not UTF-8 become U+FFFD.
+    return (0..<count).map { i in
+        guard let name = names?[i] else { return "" }
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
 public func runtimeCall(_ body: (UnsafeMutablePointer<CChar>) -> kiln_status) throws {
     var buffer = [CChar](repeating: 0, count: Int(KILN_ERR_LEN))
     let status = buffer.withUnsafeMutableBufferPointer { storage -> kiln_status in

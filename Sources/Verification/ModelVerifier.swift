@@ -12,6 +12,8 @@ public struct VerifyOptions: Sendable {
     /// Changes the plan before it is built. For tests: they break one kernel call on purpose and
     /// check that verification finds it.
     public var alterPlan: (@Sendable (inout KernelPlan) -> Void)?
+    /// Told what is about to happen (building, running a data set, tracing), for progress lines.
+    public var progress: (@Sendable (String) -> Void)?
 
     public init() {}
 }
@@ -84,6 +86,7 @@ public enum ModelVerifier {
         compile.weights = .embed
         compile.trace = false
         let binary = work.appendingPathComponent("model").path
+        options.progress?("building the program")
         _ = try Compiler.build(plan, output: binary, options: compile)
 
         let interpreter = Interpreter(graph: graph)
@@ -92,6 +95,7 @@ public enum ModelVerifier {
         var traceSet: DataSet?
         for dataSet in dataSets {
             let out = work.appendingPathComponent("\(report.dataSets.count).npy").path
+            options.progress?("running \(dataSet.name) (\(report.dataSets.count + 1) of \(dataSets.count)) through the program and the interpreter")
             try Program.run(binary, input: dataSet.input, output: out)
             let y = try DataFiles.npy(out)
             let reference = try interpreter.run([try DataFiles.input(dataSet.input, type: inputType)])[0]
@@ -113,6 +117,7 @@ public enum ModelVerifier {
         if let traceSet {
             compile.trace = true
             let traced = work.appendingPathComponent("model-trace").path
+            options.progress?("rebuilding with tracing to compare every node on \(traceSet.name)")
             _ = try Compiler.build(plan, output: traced, options: compile)
             report.trace = try trace(traced, plan: plan, graph: graph, dataSet: traceSet, in: work)
         }

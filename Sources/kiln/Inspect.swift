@@ -61,13 +61,21 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let result = try model.load()
-            var graph = result.graph
-            var ran: [String]?
-            if optimizing {
+            // Pass names and the output file are checked before the model is read.
+            let selection = try asUsage { () -> PassSelection? in
+                guard optimizing else { return nil }
                 let selection = PassSelection(passes: try passes.map(PassSelection.parseList), printAfter: printAfter,
                                               printAfterAll: printAfterAll, stopAfter: stopAfter, verifyEach: verifyEach,
                                               isa: target.isa)
+                _ = try selection.resolve()
+                return selection
+            }
+            _ = try model.parsedInputShapes()
+            if let output { try OutputFiles.checkFile(output, "-o") }
+            let result = try model.load()
+            var graph = result.graph
+            var ran: [String]?
+            if let selection {
                 ran = try selection.run(on: &graph) { FileHandle.standardOutput.write(Data($0.utf8)) }
             }
             let source = InspectReport.Source(path: model.model, onnxNodeCount: result.onnxNodeCount, onnxHistogram: result.onnxHistogram)
@@ -96,10 +104,6 @@ struct Inspect: ParsableCommand {
             FileHandle.standardOutput.write(Data(bytes))
             return
         }
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: output))
-        } catch {
-            throw KilnError("cannot write \(output): \(error.localizedDescription)")
-        }
+        try OutputFiles.write(bytes, to: output)
     }
 }

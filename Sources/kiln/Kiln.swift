@@ -14,13 +14,36 @@ struct Kiln: ParsableCommand {
     )
 }
 
-/// Runs a command body, printing a `KilnError` as one line on stderr and exiting non-zero.
+/// A mistake in the command line itself (an unknown pass name, a malformed `--input-shape`): one line, exit 64
+/// (EX_USAGE), as for the argument parser's own errors.
+struct UsageError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Runs a command body, printing a `KilnError` (exit status 1) or a `UsageError` (64) as one line on stderr.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as KilnError {
+        ScratchFolder.waitIfInterrupted()
         printError("error: \(error)")
         throw ExitCode(1)
+    } catch let error as UsageError {
+        printError("error: \(error.message)")
+        throw ExitCode(64)
+    } catch {
+        ScratchFolder.waitIfInterrupted()
+        throw error
+    }
+}
+
+/// Runs `body`, whose `KilnError`s are about the command line (names checked against the pipeline): `UsageError`s.
+func asUsage<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as KilnError {
+        throw UsageError(error.description)
     }
 }
 

@@ -11,7 +11,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("input-shape"), help: ArgumentHelp("Pin an input's shape, e.g. input=4x3x260x260 (repeatable).", valueName: "NAME=SHAPE"))
     var inputShapes: [String] = []
 
-    /// Parses `--input-shape` values.
+    /// Parses `--input-shape` values; a malformed one is a `UsageError` that says what is wrong with it.
     func parsedInputShapes() throws -> [String: [Int]] {
         try Self.parseInputShapes(inputShapes)
     }
@@ -20,13 +20,25 @@ struct ModelOptions: ParsableArguments {
     static func parseInputShapes(_ specs: [String]) throws -> [String: [Int]] {
         var result: [String: [Int]] = [:]
         for spec in specs {
-            guard let eq = spec.lastIndex(of: "=") else { throw ValidationError("--input-shape '\(spec)' should look like NAME=1x3x224x224") }
-            let name = String(spec[..<eq])
-            let dims = spec[spec.index(after: eq)...].split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-            guard !name.isEmpty, !dims.isEmpty, dims.allSatisfy({ ($0 ?? -1) > 0 }) else {
-                throw ValidationError("--input-shape '\(spec)' should look like NAME=1x3x224x224 with positive dimensions")
+            let problem: String?
+            if let eq = spec.lastIndex(of: "=") {
+                let name = String(spec[..<eq])
+                let fields = spec[spec.index(after: eq)...].split(separator: "x", omittingEmptySubsequences: false)
+                let dims = fields.map { Int($0) }
+                if name.isEmpty {
+                    problem = "the input name before '=' is missing"
+                } else if let bad = zip(fields, dims).first(where: { ($0.1 ?? 0) <= 0 })?.0 {
+                    problem = bad.isEmpty ? "a dimension is empty" : "dimension '\(bad)' is not a positive integer"
+                } else {
+                    problem = nil
+                    result[name] = dims.compactMap { $0 }
+                }
+            } else {
+                problem = "there is no '=' between the input name and the shape"
             }
-            result[name] = dims.compactMap { $0 }
+            if let problem {
+                throw UsageError("--input-shape '\(spec)': \(problem) (expected NAME=DxDxD, e.g. input=1x3x224x224)")
+            }
         }
         return result
     }

@@ -25,21 +25,21 @@ struct Run: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the first output as a float32 .npy file.")
     var output: String?
 
-    @Option(help: "How many classes to print.")
+    // Unconditional parsing, so that `--top -1` reaches validate() instead of reading as a flag.
+    @Option(parsing: .unconditional, help: "How many classes to print.")
     var top: Int = 5
 
     @Option(help: "Class names, one per line, in class-index order.")
     var labels: String?
 
-    @Option(help: "Image normalization: imagenet (torchvision mean/std) or inception ((p-127)/128).")
-    var preprocess: Preprocess = .imagenet
-
-    func validate() throws {
-        guard top >= 0 else { throw ValidationError("--top must be zero or more") }
-    }
+    @Option(help: "Image normalization: imagenet (default; torchvision mean/std) or inception ((p-127)/128).")
+    var preprocess: Preprocess?
 
     func run() throws {
         try reportingErrors {
+            guard top >= 0 else { throw UsageError("--top must be zero or more, got \(top)") }
+            _ = try model.parsedInputShapes()
+            if let output { try OutputFiles.checkFile(output, "--output") }
             let graph = try model.load().graph
             guard graph.inputs.count == 1, let inputID = graph.inputs.first else {
                 throw KilnError("kiln run feeds one input; this model has \(graph.inputs.count)", file: model.model)
@@ -48,6 +48,8 @@ struct Run: ParsableCommand {
             guard inputType.elementType == .float32 else {
                 throw KilnError("kiln run feeds float32 inputs; '\(graph[inputID].name)' is \(inputType)", file: model.model)
             }
+            let names = try labels.map { try readLabels($0, for: graph) } ?? []
+            if isImage(input), let note = Progress.preprocessNote(graph, explicit: preprocess != nil) { printError(note) }
             let tensor = try loadInput(inputType)
 
             let start = kiln_now_ms()
@@ -62,14 +64,14 @@ struct Run: ParsableCommand {
                     }
                 }
             }
-            if top > 0 { try printTop(result) }
+            if top > 0 { printTop(result, names: names) }
         }
     }
 
     /// Decodes the input file with the C runtime, exactly as a compiled binary would.
     private func loadInput(_ type: TensorType) throws -> Tensor {
         let tensor = Tensor(zeros: type)
-        let norm = preprocess == .imagenet ? KILN_NORM_IMAGENET : KILN_NORM_INCEPTION
+        let norm = preprocess == .inception ? KILN_NORM_INCEPTION : KILN_NORM_IMAGENET
         try runtimeCall { err in
             type.shape.map(Int64.init).withUnsafeBufferPointer { dims in
                 kiln_load_input(input, dims.baseAddress, Int32(type.rank), norm, KILN_LAYOUT_NCHW,
@@ -80,7 +82,7 @@ struct Run: ParsableCommand {
     }
 
     /// Prints the top classes of a score vector, as probabilities.
-    private func printTop(_ result: Tensor) throws {
+    private func printTop(_ result: Tensor, names: [String]) {
         let scores = Array(result.floats)
         guard scores.count > 1 else {
             print("output: \(result.type) \(scores)")
@@ -90,7 +92,6 @@ struct Run: ParsableCommand {
         if kiln_looks_like_probabilities(scores, scores.count) == 0 {
             kiln_softmax(scores, &probabilities, scores.count)
         }
-        let names = try labels.map(readLabels) ?? []
         var indices = [Int](repeating: 0, count: min(top, probabilities.count))
         let count = kiln_topk(probabilities, probabilities.count, indices.count, &indices)
         for (rank, index) in indices.prefix(count).enumerated() {
@@ -99,10 +100,11 @@ struct Run: ParsableCommand {
         }
     }
 
-    private func readLabels(_ path: String) throws -> [String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw KilnError("cannot read class names", file: path)
-        }
-        return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+    /// Whether the input file is a PPM image (by its first bytes, as the runtime decides).
+    private func isImage(_ path: String) -> Bool {
+        guard let file = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? file.close() }
+        let head = (try? file.read(upToCount: 2)) ?? Data()
+        return head.count == 2 && head.first == UInt8(ascii: "P") && head.last == UInt8(ascii: "6")
     }
 }

@@ -31,6 +31,25 @@ struct ModelBuilder {
         return t
     }
 
+    /// An int64 tensor with `raw_data` (shapes, pads, axes).
+    static func int64s(_ name: String, _ values: [Int64], dims: [Int64]? = nil) -> ProtoWriter {
+        var t = ProtoWriter()
+        for d in dims ?? [Int64(values.count)] { t.int(1, Int(d)) }
+        t.int(2, 7)
+        t.string(8, name)
+        t.data(9, values.withUnsafeBytes { Array($0) })
+        return t
+    }
+
+    /// A float32 tensor that declares `dims` but carries no data at all.
+    static func dataless(_ name: String, dims: [Int64]) -> ProtoWriter {
+        var t = ProtoWriter()
+        for d in dims { t.int(1, Int(d)) }
+        t.int(2, 1)
+        t.string(8, name)
+        return t
+    }
+
     /// A float32 value declaration; negative dims are written as the symbolic dimension `batch`.
     static func valueInfo(_ name: String, dims: [Int64]) -> ProtoWriter {
         var v = ProtoWriter()

@@ -71,6 +71,6 @@ public struct Conv: Operator, Equatable {
     /// Output elements × (input channels per group × kernel area).
     public func macs(inputs: [TensorType], outputs: [TensorType]) -> Int {
         let w = inputs[1].shape
-        return outputs[0].elementCount * w[1] * w[2] * w[3]
+        return w.dropFirst().reduce(outputs[0].elementCount) { $0.multipliedSaturated($1) }
     }
 }

@@ -21,6 +21,8 @@ extern "C" {
 #define KILN_ERR_LEN 512
 /* Tensors read from files may have at most this many dimensions. */
 #define KILN_MAX_DIMS 8
+/* Images may have at most this many pixels (8192 x 8192; 768 MiB as float RGB). */
+#define KILN_MAX_IMAGE_PIXELS (1ull << 26)
 
 typedef enum {
     KILN_OK = 0,
@@ -61,8 +63,11 @@ typedef enum {
 
 /* ---- files ---- */
 
-/* Reads a whole file (or pipe) into a malloc'd buffer; free it with free(). Empty files are allowed. */
-kiln_status kiln_read_file(const char *path, unsigned char **data, size_t *size, char *err, size_t errlen);
+/* Reads a whole file (or pipe) of at most max_size bytes into a malloc'd buffer; free it with free(). Empty files
+ * are allowed. A longer file or stream is KILN_ERR_SHAPE after reading max_size + 1 bytes, never more, so an
+ * endless stream (/dev/zero) cannot exhaust memory; a directory is KILN_ERR_IO with its cause. */
+kiln_status kiln_read_file(const char *path, size_t max_size, unsigned char **data, size_t *size,
+                           char *err, size_t errlen);
 
 /* ---- tensors ---- */
 
@@ -81,7 +86,8 @@ void kiln_tensor_free(kiln_tensor *t);
 
 /* ---- images ---- */
 
-/* Decodes a binary PPM (P6): comments allowed, maxval 1..65535 (16-bit big-endian samples above 255). */
+/* Decodes a binary PPM (P6): comments allowed, maxval 1..65535 (16-bit big-endian samples above 255), at most
+ * KILN_MAX_IMAGE_PIXELS pixels. */
 kiln_status kiln_ppm_decode(const unsigned char *buf, size_t len, kiln_image *out, char *err, size_t errlen);
 
 void kiln_image_free(kiln_image *img);
@@ -120,6 +126,9 @@ int kiln_looks_like_probabilities(const float *scores, size_t n);
 /* Prints the top k as lines "  1. Egyptian cat  (0.8123)". names may be NULL or shorter than n;
  * a missing name prints as "class 123". */
 void kiln_print_topk(FILE *f, const float *scores, size_t n, size_t k, const char *const *names, size_t name_count);
+
+/* Class-name files may be at most this long (ImageNet-21k's names take about 500 KiB). */
+#define KILN_MAX_LABELS_BYTES (16u << 20)
 
 /* Reads class names, one a line (a trailing '\r' is dropped). Free with kiln_labels_free. */
 kiln_status kiln_labels_read(const char *path, char ***names, size_t *count, char *err, size_t errlen);

@@ -1,0 +1,72 @@
+#!/bin/sh
+# The kernel tests and one compiled model under AddressSanitizer + UndefinedBehaviorSanitizer (clang), any report
+# fatal (-fno-sanitize-recover=all). Long-running; not part of `swift test`. Exit status 0 iff everything passed.
+#
+#   scripts/sanitize.sh [MODEL.onnx INPUT [--preprocess NAME]]
+#       default: samples/lite0/model.onnx on samples/cat.ppm with --preprocess inception
+#
+# 1. Sources/Kernels/tests/kernels_test.c for each instruction set this CPU runs (AVX-512, AVX2, generic).
+# 2. The model compiled by kiln with --emit-c, its sources rebuilt with the same flags kiln used but dynamically
+#    linked and sanitized (ASan cannot link -static), then run on the input; its top class must be the one the
+#    normal static build prints.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ $# -eq 0 ]; then
+    model=$root/samples/lite0/model.onnx input=$root/samples/cat.ppm
+    preprocess="--preprocess inception --labels $root/samples/imagenet_classes.txt"
+else
+    model=$1 input=${2:?usage: scripts/sanitize.sh [MODEL INPUT [--preprocess NAME]]}
+    shift 2
+    preprocess="$*"
+fi
+out=$(mktemp -d "${TMPDIR:-/tmp}/kiln-sanitize.XXXXXX")
+trap 'rm -rf "$out"' EXIT INT TERM
+san="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+status=0
+
+host_has() { clang -march=native -dM -E -x c /dev/null 2>/dev/null | grep -q "define $1 "; }
+
+echo "== kernel tests (ASan + UBSan)"
+for isa in avx512 avx2 generic; do
+    case $isa in
+    avx512) host_has __AVX512F__ || { echo "$isa: skipped (CPU lacks it)"; continue; }
+            flags="-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -DKILN_TARGET_AVX512" ;;
+    avx2) host_has __AVX2__ || { echo "$isa: skipped (CPU lacks it)"; continue; }
+          flags="-mavx2 -mfma -DKILN_TARGET_AVX2" ;;
+    generic) flags="" ;;
+    esac
+    # shellcheck disable=SC2086
+    if ! clang -std=c11 $san $flags -I"$root/Sources/Kernels/include" "$root/Sources/Kernels/tests/kernels_test.c" \
+        "$root/Sources/Kernels/kiln_pack.c" -lm -o "$out/kernels-$isa" >"$out/kernels-$isa.log" 2>&1; then
+        cat "$out/kernels-$isa.log"; echo "$isa: BUILD FAILED"; status=1; continue
+    fi
+    if nice -n 10 "$out/kernels-$isa" >"$out/kernels-$isa.log" 2>&1; then
+        echo "$isa: $(tail -n 1 "$out/kernels-$isa.log")"
+    else
+        cat "$out/kernels-$isa.log"; echo "$isa: FAILED"; status=1
+    fi
+done
+
+echo "== $(basename "$(dirname "$model")")/$(basename "$model") compiled, sanitized, on $(basename "$input")"
+kiln="$root/.build/release/kiln"
+[ -x "$kiln" ] || kiln="$root/.build/debug/kiln"
+[ -x "$kiln" ] || { echo "no kiln executable: run swift build first"; exit 2; }
+# shellcheck disable=SC2086
+if ! "$kiln" compile "$model" -o "$out/model" --emit-c "$out/src" --cc clang $preprocess >"$out/compile.log" 2>&1; then
+    cat "$out/compile.log"; echo "compile FAILED"; exit 1
+fi
+# build.sh is one compiler call: keep its flags and sources, swap optimization and static linking for sanitizers.
+line=$(grep -v '^#' "$out/src/build.sh" | grep -v '^cd ' | sed -e 's/ -O3 / /' -e 's/ -static / /' -e 's/ -s / /' \
+    -e 's/ -Wl,--gc-sections / /' -e 's/ -o [^ ]*$//')
+if ! (cd "$out/src" && eval "$line $san -o '$out/model-asan'") >"$out/build.log" 2>&1; then
+    cat "$out/build.log"; echo "sanitized build FAILED"; exit 1
+fi
+"$out/model" "$input" --top 1 >"$out/expected.txt" 2>&1
+if nice -n 10 "$out/model-asan" "$input" --top 1 >"$out/got.txt" 2>&1 && cmp -s "$out/expected.txt" "$out/got.txt"; then
+    echo "model: $(cat "$out/got.txt") (the same as the normal build)"
+else
+    cat "$out/got.txt"; echo "expected: $(cat "$out/expected.txt")"; echo "model: FAILED"; status=1
+fi
+[ $status = 0 ] && echo "sanitize: all passed" || echo "sanitize: FAILED"
+exit $status
