@@ -63,7 +63,7 @@ import Testing
         expectOneLine(try cli.run(["compile", model, "-o", dir]), 1, "-o (the program) is a directory")
         let file = dir + "/file.c"
         _ = FileManager.default.createFile(atPath: file, contents: Data())
-        expectOneLine(try cli.run(["compile", model, "-o", dir + "/bin", "--emit-c", file]), 1, "--emit-c names an existing file")
+        expectOneLine(try cli.run(["compile", model, "-o", dir + "/bin", "--emit-c", file]), 1, "--emit-source names an existing file")
         expectOneLine(try cli.run(["inspect", model, "--format", "onnx", "-o", dir]), 1, "\(dir): -o is a directory")
         expectOneLine(try cli.run(["run", model, "--input", "/dev/null", "--output", dir + "/no/out.npy"]), 1, "does not exist")
     }
