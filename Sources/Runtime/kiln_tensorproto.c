@@ -153,16 +153,23 @@ static const char *type_name(uint64_t t) {
     return t < sizeof names / sizeof names[0] ? names[t] : "an unknown type";
 }
 
+/* The first pass over a whole message: its fields into s, external data refused. */
+static kiln_status scan_message(const unsigned char *buf, size_t len, scan_state *s, char *err, size_t errlen) {
+    memset(s, 0, sizeof *s);
+    if (len == 0) return kiln_fail(err, errlen, KILN_ERR_FORMAT, "empty file");
+    kiln_status st = scan(buf, buf + len, s, err, errlen);
+    if (st != KILN_OK) return st;
+    if (s->external)
+        return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: external data is not supported");
+    return KILN_OK;
+}
+
 kiln_status kiln_tensorproto_decode(const unsigned char *buf, size_t len, kiln_tensor *out,
                                     char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
-    if (len == 0) return kiln_fail(err, errlen, KILN_ERR_FORMAT, "empty file");
     scan_state s;
-    memset(&s, 0, sizeof s);
-    kiln_status st = scan(buf, buf + len, &s, err, errlen);
+    kiln_status st = scan_message(buf, len, &s, err, errlen);
     if (st != KILN_OK) return st;
-    if (s.external)
-        return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: external data is not supported");
     if (s.data_type != TYPE_FLOAT && s.data_type != TYPE_DOUBLE)
         return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: data_type %llu (%s) is not supported (need FLOAT)",
                          (unsigned long long)s.data_type, type_name(s.data_type));
@@ -196,4 +203,20 @@ kiln_status kiln_tensorproto_decode(const unsigned char *buf, size_t len, kiln_t
     s.dst_count = out->count;
     s.rank = 0;
     return scan(buf, buf + len, &s, err, errlen); /* cannot fail now: the first pass accepted the same bytes */
+}
+
+kiln_status kiln_tensorproto_raw(const unsigned char *buf, size_t len, int *type, int64_t *dims, int *rank,
+                                 const unsigned char **raw, size_t *raw_len, char *err, size_t errlen) {
+    scan_state s;
+    kiln_status st = scan_message(buf, len, &s, err, errlen);
+    if (st != KILN_OK) return st;
+    if (!s.have_raw)
+        return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: %s values must be in raw_data",
+                         type_name(s.data_type));
+    *type = s.data_type > 1000 ? 0 : (int)s.data_type;
+    memcpy(dims, s.dims, sizeof s.dims);
+    *rank = s.rank;
+    *raw = s.raw;
+    *raw_len = s.raw_len;
+    return KILN_OK;
 }

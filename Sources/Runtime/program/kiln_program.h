@@ -1,6 +1,6 @@
 /* kiln_program.h — what the generated model and the fixed program files (kiln_main.c, kiln_weights.c,
  * kiln_trace.c) share. The generated model.h configures them:
- *   KILN_INPUT_RANK/DIMS/COUNT, KILN_OUTPUT_RANK/DIMS/COUNT   the model's tensors
+ *   KILN_INPUTS, KILN_OUTPUTS, KILN_INPUT_TABLE, KILN_OUTPUT_TABLE   the model's tensors
  *   KILN_PREPROCESS, KILN_PREPROCESS_NAME                     image normalization chosen at compile time
  *   KILN_WEIGHTS_EXTERNAL                                     1: weights are memory-mapped from BIN.weights
  *   KILN_WEIGHTS_BYTES                                        size of the packed weights
