@@ -62,6 +62,8 @@ extension KernelCatalog {
                                                  reason: "Transpose NCHW→NHWC of an NHWC tensor: its bytes, a plain copy", cost: cost / 4))
                 }
                 return plain + rowMajor(entry, q, slots: [0], reason: "Transpose \(perm): strided copy", cost: cost)
+            case .dropout:
+                return anyLayout(entry, q, slots: [0], reason: "Dropout (inference): copies the data, fills the mask with ones", cost: cost)
             case .slice: return rowMajor(entry, q, slots: [0], reason: "Slice: strided copy of a window", cost: cost)
             case .expand: return rowMajor(entry, q, slots: [0], reason: "Expand: copy through broadcast strides", cost: cost)
             case .concat(let axis):

@@ -21,6 +21,8 @@ public struct KernelQuery: Sendable {
         case map(UnaryMap)
         /// A reshape-like operator: the same elements under another shape.
         case copy
+        /// Dropout at inference whose mask is read: the data copied, the mask all ones.
+        case dropout
         case reorder(Reorder)
         case transpose(perm: [Int])
         case slice(Slice)
@@ -69,7 +71,7 @@ public struct KernelQuery: Sendable {
 
     /// The query for node `node` of `graph`; nil for a node no kernel of the library computes.
     public init?(node: Node, in graph: Graph, isa: ISA) {
-        guard node.outputs.count == 1, !node.inputs.isEmpty else { return nil }
+        guard node.outputs.count == 1 || node.op is Dropout, !node.inputs.isEmpty else { return nil }
         let computation: Computation
         switch node.op {
         case let op as FusedConv: computation = .conv(op)
@@ -81,6 +83,7 @@ public struct KernelQuery: Sendable {
         case let op as Softmax: computation = .softmax(axes: op.axes)
         case let op as Reorder: computation = .reorder(op)
         case is Flatten, is Reshape, is Identity, is Squeeze, is Unsqueeze: computation = .copy
+        case is Dropout: computation = .dropout
         default:
             guard let known = Self.generic(node.op) else { return nil }
             computation = known

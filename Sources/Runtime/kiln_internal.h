@@ -52,8 +52,8 @@ kiln_status kiln_npy_check_size(const kiln_npy_info *info, size_t item, size_t *
 /* The .npy dtype string of an element type ("<f4", "|b1", ...), NULL for an unknown type. */
 const char *kiln_npy_descr(int type);
 
-/* The raw_data of a serialized TensorProto, with its data type and shape (only raw_data: typed fields are an
- * error here). */
+/* The raw_data of a serialized TensorProto, with its data type and shape (raw_data, or for DOUBLE one packed
+ * double_data field; other typed fields are an error here). */
 kiln_status kiln_tensorproto_raw(const unsigned char *buf, size_t len, int *type, int64_t *dims, int *rank,
                                  const unsigned char **raw, size_t *raw_len, char *err, size_t errlen);
 

@@ -20,6 +20,8 @@ typedef struct {
     size_t raw_len;
     int have_raw, external;
     size_t floats, doubles; /* values seen in float_data / double_data */
+    const unsigned char *packed_doubles; /* the last packed double_data field: little-endian doubles */
+    size_t packed_doubles_len;
     float *dst;             /* second pass: where float_data or double_data values go (converted to float) */
     size_t dst_count;
 } scan_state;
@@ -124,6 +126,7 @@ static kiln_status scan(const unsigned char *p, const unsigned char *end, scan_s
             if (wire == WIRE_FIXED64 || (wire == WIRE_LEN && body_len % 8 == 0))
                 for (; q < qend; q += 8) add_value(s, &s->doubles, kiln_double_from_le(q));
             else wrong_wire = 1;
+            if (wire == WIRE_LEN) s->packed_doubles = body, s->packed_doubles_len = body_len;
             break;
         case 9: /* raw_data: the last occurrence wins, as for any singular protobuf field */
             if (wire == WIRE_LEN) s->raw = body, s->raw_len = body_len, s->have_raw = 1;
@@ -210,6 +213,10 @@ kiln_status kiln_tensorproto_raw(const unsigned char *buf, size_t len, int *type
     scan_state s;
     kiln_status st = scan_message(buf, len, &s, err, errlen);
     if (st != KILN_OK) return st;
+    if (!s.have_raw && s.data_type == TYPE_DOUBLE && s.packed_doubles_len == s.doubles * 8) {
+        /* one packed double_data field holds the same bytes raw_data would */
+        s.raw = s.packed_doubles, s.raw_len = s.packed_doubles_len, s.have_raw = 1;
+    }
     if (!s.have_raw)
         return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: %s values must be in raw_data",
                          type_name(s.data_type));

@@ -58,6 +58,15 @@ extension Lowering {
                 at += shape[axis]
             }
             return calls
+        case let op as Dropout:
+            var calls = from == out ? [] : [try copyCall(size, shape: [y.elementCount], from: from, is: [1], to: out, os: [1])]
+            if node.outputs.count > 1 {
+                // The mask: one constant 1 of the mask's type, read with stride 0.
+                let one = try Tensor.scalar(1, as: op.maskType)
+                calls.append(try copyCall(op.maskType.byteSize, shape: [y.elementCount], from: .weights(offset: blob.raw(one)), is: [0],
+                                          to: try buffer(node.outputs[1]), os: [1]))
+            }
+            return calls
         default:
             // A reshape, or a Transpose whose result keeps the input's bytes: one contiguous run.
             if from == out { return [] }

@@ -56,14 +56,14 @@ public struct Lowering {
     /// Where a value lives: the caller's input or output, the weights (a constant, placed as it is
     /// the first time it is asked for), or its arena slot.
     mutating func buffer(_ value: ValueID) throws -> Buffer {
-        if let index = graph.inputs.firstIndex(of: value) { return .input(index: index, offset: 0) }
-        if let index = graph.outputs.firstIndex(of: value) { return .output(index: index, offset: 0) }
         if let tensor = graph.constants[value] {
             if let offset = placed[value] { return .weights(offset: offset) }
             let offset = blob.raw(tensor)
             placed[value] = offset
             return .weights(offset: offset)
         }
+        if let index = graph.inputs.firstIndex(of: value) { return .input(index: index, offset: 0) }
+        if let index = graph.outputs.firstIndex(of: value) { return .output(index: index, offset: 0) }
         guard let producer = graph.producer(of: value) else {
             throw KilnError("value '\(graph[value].name)' has no producer")
         }
