@@ -6,12 +6,16 @@ struct ConvShape {
     let n: Int, c: Int, h: Int, w: Int, m: Int, oh: Int, ow: Int, kh: Int, kw: Int
     let macs: Double
     let residualSlot: Int?
+    /// Whether weights and bias are constants (the packed kernels need them at compile time; the
+    /// generic conv also reads them computed at run time).
+    let constantWeights: Bool
 
     init?(_ query: KernelQuery) {
         guard case .conv(let op) = query.computation, query.inputs.count >= 3, query.output.elementType == .float32
         else { return nil }
         let x = query.inputs[0].shape, wt = query.inputs[1].shape, y = query.output.shape
-        guard x.count == 4, wt.count == 4, y.count == 4, query.constant[1], query.constant[2] else { return nil }
+        guard x.count == 4, wt.count == 4, y.count == 4 else { return nil }
+        constantWeights = query.constant[1] && query.constant[2]
         self.op = op
         (n, c, h, w) = (x[0], x[1], x[2], x[3])
         (m, oh, ow, kh, kw) = (y[1], y[2], y[3], wt[2], wt[3])
@@ -76,7 +80,7 @@ extension KernelCatalog {
         weightPacking: "OHWI-panel16", split: "p",
         match: { entry, q in
             if case .dense = q.computation { return denseCandidates(entry, q) }
-            guard let s = ConvShape(q), s.isPointwise, !s.op.gated else { return [] }
+            guard let s = ConvShape(q), s.constantWeights, s.isPointwise, !s.op.gated else { return [] }
             return [KernelCandidate(entry: entry, inputs: s.slots(q, input: .nhwc, output: .nhwc), output: .nhwc,
                                     reason: "\(s.description), \(s.c)→\(s.m) channels: GEMM over NHWC rows",
                                     cost: s.macs / q.lanes(s.m, efficiency: 0.9) + s.epilogueCost(q, fusesResidual: s.gemmFusesResidual))]
@@ -98,7 +102,7 @@ extension KernelCatalog {
         })
 
     /// Whether a squeeze-excite gate can be folded into this conv: the gated GEMM runs it.
-    static func fusesGate(_ s: ConvShape) -> Bool { s.isPointwise }
+    static func fusesGate(_ s: ConvShape) -> Bool { s.constantWeights && s.isPointwise }
 
     public static let depthwise: KernelEntry = KernelEntry(
         name: "f32_dwconv_bias_act",
@@ -107,7 +111,7 @@ extension KernelCatalog {
             + [.init("packed", .reads), .init("out", .writes), .init("act", .activation)],
         weightPacking: "HWC-depthwise", split: "oh",
         match: { entry, q in
-            guard let s = ConvShape(q), s.isDepthwise, !s.op.gated else { return [] }
+            guard let s = ConvShape(q), s.constantWeights, s.isDepthwise, !s.op.gated else { return [] }
             return [KernelCandidate(entry: entry, inputs: s.slots(q, input: .nhwc, output: .nhwc), output: .nhwc,
                                     reason: "\(s.description), \(s.c) channels: vectorized over NHWC channels",
                                     cost: s.macs / q.lanes(s.c, efficiency: 0.5) + s.epilogueCost(q, fusesResidual: false))]
@@ -121,7 +125,7 @@ extension KernelCatalog {
             + [.init("packed", .reads), .init("out", .writes), .init("act", .activation)],
         weightPacking: "HWIO-panel16", split: "oh",
         match: { entry, q in
-            guard let s = ConvShape(q), s.isStem, !s.op.gated else { return [] }
+            guard let s = ConvShape(q), s.constantWeights, s.isStem, !s.op.gated else { return [] }
             let cost = s.macs / q.lanes(s.m, efficiency: 0.6) + s.epilogueCost(q, fusesResidual: false)
             let channels = "\(s.c) input channel\(s.c == 1 ? "" : "s")"
             return [Layout.nchw, .nhwc].map { layout in
@@ -133,7 +137,7 @@ extension KernelCatalog {
 
     public static let genericConv: KernelEntry = KernelEntry(
         name: "f32_conv_generic_bias_act",
-        summary: "any grouped conv, scalar loops: reads NCHW or NHWC, writes NHWC (the fallback)",
+        summary: "any grouped conv, scalar loops: reads NCHW or NHWC, writes NHWC (the fallback; weights may be computed at run time)",
         parameters: sizes("n", "cin", "h", "w") + [.init("in", .reads)]
             + sizes("isn", "isc", "ish", "isw", "cout", "oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl", "groups")
             + [.init("weight", .reads), .init("bias", .reads), .init("out", .writes), .init("act", .activation)],
@@ -152,6 +156,7 @@ extension KernelCatalog {
         if s.kh == 1 && s.kw == 1 && s.conv.group == 1 && !s.isPointwise {
             return "the GEMM needs stride 1 and no padding"
         }
+        if !s.constantWeights { return "weights computed at run time" }
         if s.isPointwise || s.isDepthwise || s.isStem { return "cheaper than the vectorized kernel with its reorders" }
         if s.conv.group > 1 {
             return s.conv.group == s.c ? "depthwise with channel multiplier \(s.m / max(s.c, 1))" : "group \(s.conv.group)"

@@ -5,11 +5,12 @@ import IR
 /// `fuse-gated-conv`) decides with it and records the decision on the node; lowering and the
 /// printers only read that record. See ARCHITECTURE.md for how to add a kernel.
 public enum KernelCatalog {
-    /// All entries, in the order ties are broken (faster specialized kernels first).
+    /// All entries, in the order ties are broken (faster specialized kernels first, the generic
+    /// kernels last).
     public static let all: [KernelEntry] = [
         gemm, gatedGEMM, depthwise, direct, genericConv,
         squeezeExciteGate, channelScale, globalAveragePool, softmax, add, activation, nchwToNHWC, nhwcToNCHW,
-    ]
+    ] + generic
 
     private static let byName: [String: KernelEntry] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

@@ -44,15 +44,27 @@ public struct KernelEntry: Sendable, Hashable {
 
 /// A parameter of a kernel: its C name and what it is.
 public struct KernelParameter: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
         /// A count or extent (`size_t`).
         case size
+        /// A real-valued parameter (`double`): Gemm's alpha, a clip bound.
+        case real
         /// An activation (`kiln_act`).
         case activation
         /// Memory the kernel reads (`const float *`): inputs, weights, gates.
         case reads
         /// Memory the kernel writes (`float *`): outputs, scratch.
         case writes
+        /// Memory of any element type the kernel reads (`const void *`; the generic kernels).
+        case readsAny
+        /// Memory of any element type the kernel writes (`void *`).
+        case writesAny
+        /// A shape of up to six extents (`kiln_dims`).
+        case dims
+        /// Element strides for a `kiln_dims` shape (`kiln_strides`).
+        case strides
+        /// A value of a C enumeration (`kiln_dtype`, `kiln_binop`, …), named by the enumeration's type.
+        case choice(String)
     }
 
     public let name: String
@@ -67,9 +79,15 @@ public struct KernelParameter: Sendable, Hashable, CustomStringConvertible {
     public var cType: String {
         switch kind {
         case .size: "size_t"
+        case .real: "double"
         case .activation: "kiln_act"
         case .reads: "const float *"
         case .writes: "float *"
+        case .readsAny: "const void *"
+        case .writesAny: "void *"
+        case .dims: "kiln_dims"
+        case .strides: "kiln_strides"
+        case .choice(let type): type
         }
     }
 

@@ -51,7 +51,7 @@ extension KernelCatalog {
         parameters: sizes("count") + [.init("a", .reads), .init("b", .reads), .init("out", .writes), .init("act", .activation)],
         split: "count",
         match: { entry, q in
-            guard case .add = q.computation, q.inputs.count == 2, q.inputs[0] == q.inputs[1], q.inputs[0] == q.output,
+            guard case .arithmetic(.add) = q.computation, q.inputs.count == 2, q.inputs[0] == q.inputs[1], q.inputs[0] == q.output,
                   q.output.elementType == .float32, !q.constant[0], !q.constant[1] else { return [] }
             return anyLayout(entry, q, slots: [0, 1], reason: "elementwise add of two tensors: runs in its inputs' layout",
                              cost: q.elements / Double(q.isa.vectorWidth))
@@ -105,10 +105,10 @@ extension KernelCatalog {
 
     public static let softmax: KernelEntry = KernelEntry(
         name: "f32_softmax",
-        summary: "softmax over the last axis of row-major rows",
+        summary: "softmax over the last axes of row-major rows",
         parameters: sizes("rows", "n") + [.init("in", .reads), .init("out", .writes)], split: "rows",
         match: { entry, q in
-            guard case .softmax(let axis) = q.computation, axis == q.output.rank - 1, q.output.elementType == .float32
+            guard case .softmax(let axes) = q.computation, axes.last == q.output.rank - 1, q.output.elementType == .float32
             else { return [] }
             return [KernelCandidate(entry: entry, inputs: [.nchw], output: .nchw,
                                     reason: "softmax over the last axis: contiguous rows", cost: 4 * q.elements)]

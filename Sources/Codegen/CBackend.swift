@@ -35,7 +35,7 @@ public struct CBackend: Backend {
             assembled.append("weights.S")
         }
         // The runtime (with the fixed program files) and the kernel headers, as kiln embedded them.
-        for file in CSources.files {
+        for file in CSources.files where !file.path.contains("/tests/") {
             let name = URL(fileURLWithPath: file.path).lastPathComponent
             if file.path.hasSuffix(".h") {
                 try write(file.contents, "include/\(name)")

@@ -25,6 +25,14 @@ public struct CPrinter {
 
     public func header(_ plan: KernelPlan) -> String {
         func dims(_ t: TensorType) -> String { t.shape.map(String.init).joined(separator: ", ") }
+        /// `{type, rank, {dims}, count}` per tensor, one dummy entry when there are none (C has no empty arrays).
+        func table(_ tensors: [PlanTensor]) -> String {
+            let rows = tensors.map { "{\($0.type.elementType.onnxCode), \($0.type.rank), {\($0.type.rank == 0 ? "0" : dims($0.type))}, \($0.type.elementCount)}" }
+            return "{ " + (rows.isEmpty ? ["{0, 0, {0}, 0}"] : rows).joined(separator: ", ") + " }"
+        }
+        func listing(_ role: String, _ tensors: [PlanTensor]) -> String {
+            tensors.enumerated().map { " *   \(role) \($0.offset) '\(Identifier.commentText($0.element.name, limit: 80))': \($0.element.type)\n" }.joined()
+        }
         let norm = preprocess == "inception" ? "KILN_NORM_INCEPTION" : "KILN_NORM_IMAGENET"
         return banner(plan) + """
         #ifndef KILN_MODEL_H
@@ -32,13 +40,13 @@ public struct CPrinter {
 
         #include <stddef.h>
 
-        /* Input: float32 [\(dims(plan.inputType))], NCHW, row-major. Output: float32 [\(dims(plan.outputType))]. */
-        #define KILN_INPUT_RANK \(plan.inputType.rank)
-        #define KILN_INPUT_DIMS { \(dims(plan.inputType)) }
-        #define KILN_INPUT_COUNT \(plan.inputType.elementCount)
-        #define KILN_OUTPUT_RANK \(plan.outputType.rank)
-        #define KILN_OUTPUT_DIMS { \(dims(plan.outputType)) }
-        #define KILN_OUTPUT_COUNT \(plan.outputType.elementCount)
+        /* The model's inputs and outputs, row-major (NCHW):
+        \(listing("input", plan.inputs) + listing("output", plan.outputs)) * Element types are ONNX TensorProto codes: 1 float32, 11 float64, 7 int64, 6 int32, 3 int8, 2 uint8, 9 bool. */
+        #define KILN_INPUTS \(plan.inputs.count)
+        #define KILN_OUTPUTS \(plan.outputs.count)
+        /* Per tensor: {element type, rank, {dims}, element count}. */
+        #define KILN_INPUT_TABLE \(table(plan.inputs))
+        #define KILN_OUTPUT_TABLE \(table(plan.outputs))
         /* Static memory: the arena of intermediate tensors and the kernels' scratch. */
         #define KILN_ARENA_BYTES \(plan.arenaBytes)
         #define KILN_SCRATCH_BYTES \(plan.scratchBytes)
@@ -53,9 +61,9 @@ public struct CPrinter {
          * message in err. Call once before kiln_model_run. */
         int kiln_model_load_weights(const char *path, char *err, size_t errlen);
 
-        """ : "")/* Runs the model: input holds KILN_INPUT_COUNT floats, output receives KILN_OUTPUT_COUNT. Not
-         * reentrant (one static arena). Returns 0. */
-        int kiln_model_run(const float *input, float *output);
+        """ : "")/* Runs the model: inputs[i] holds input i's elements, outputs[i] receives output i's (in the order
+         * listed above). Not reentrant (one static arena). Returns 0. */
+        int kiln_model_run(const void *const inputs[], void *const outputs[]);
 
         #endif
 
@@ -86,7 +94,7 @@ public struct CPrinter {
         if weights == .embed {
             sharedHeader += "/* weights.S links weights.bin in, 64-byte aligned. */\nextern const float kiln_weights_data[];\n#define kiln_weights kiln_weights_data\n"
         }
-        sharedHeader += "\n" + plan.functions.map { "void \($0.name)(const float *input, float *output);" }.joined(separator: "\n")
+        sharedHeader += "\n" + plan.functions.map { "void \($0.name)(const void *const *inputs, void *const *outputs);" }.joined(separator: "\n")
         sharedHeader += "\n\n#endif\n"
 
         var main = banner(plan) + """
@@ -110,9 +118,9 @@ public struct CPrinter {
         for function in plan.functions { main += "    \(nodeEntry(function)),\n" }
         if plan.functions.isEmpty { main += "    {NULL, 0, \"\", \"\", \"\", \"\", 0, 0},\n" }
         main += "};\nconst size_t kiln_node_count = \(plan.functions.count);\n"
-        main += "\nint kiln_model_run(const float *input, float *output) {\n"
+        main += "\nint kiln_model_run(const void *const inputs[], void *const outputs[]) {\n"
         for function in plan.functions {
-            main += "    \(function.name)(input, output);\n"
+            main += "    \(function.name)(inputs, outputs);\n"
             if let trace = traceLine(function) { main += "    \(trace);\n" }
         }
         main += "    return 0;\n}\n"
@@ -128,8 +136,8 @@ public struct CPrinter {
 
     private func functionText(_ function: KernelFunction) -> String {
         var out = "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
-        out += "void \(function.name)(const float *input, float *output) {\n"
-        out += "    (void)input;\n    (void)output;\n"
+        out += "void \(function.name)(const void *const *inputs, void *const *outputs) {\n"
+        out += "    (void)inputs;\n    (void)outputs;\n"
         for call in function.calls { out += callText(call) }
         return out + "}\n"
     }
@@ -190,17 +198,29 @@ public struct CPrinter {
     private func argument(_ argument: Argument) -> String {
         switch argument {
         case .size(let v): return "\(v)"
+        case .real(let v): return cDouble(v)
         case .none: return "NULL"
         case .activation(let a): return activation(a)
+        case .dims(let d): return "(kiln_dims){{" + d.map(String.init).joined(separator: ", ") + "}}"
+        case .strides(let s): return "(kiln_strides){{" + s.map(String.init).joined(separator: ", ") + "}}"
+        case .choice(let name): return String(name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
         case .buffer(let b):
             switch b {
-            case .input(let o): return o == 0 ? "input" : "input + \(o)"
-            case .output(let o): return o == 0 ? "output" : "output + \(o)"
+            // Caller buffers are `void *`; an offset (in floats) needs the float view.
+            case .input(let i, let o): return o == 0 ? "inputs[\(i)]" : "(const float *)inputs[\(i)] + \(o)"
+            case .output(let i, let o): return o == 0 ? "outputs[\(i)]" : "(float *)outputs[\(i)] + \(o)"
             case .arena(let o): return "kiln_arena + \(o)"
             case .weights(let o): return "kiln_weights + \(o)"
             case .scratch(let o): return "kiln_scratch + \(o)"
             }
         }
+    }
+
+    private func cDouble(_ v: Double) -> String {
+        if v.isNaN { return "NAN" }
+        if v.isInfinite { return v < 0 ? "-INFINITY" : "INFINITY" }
+        let text = "\(v)"
+        return text.contains(".") || text.contains("e") ? text : text + ".0"
     }
 
     private func activation(_ a: Activation) -> String {

@@ -7,8 +7,9 @@ import IR
 public struct KernelPlan: Sendable {
     /// Lines for the banner of every generated file: tool version, command line, model producer.
     public var banner: [String]
-    public var inputType: TensorType
-    public var outputType: TensorType
+    /// The graph's inputs and outputs, in order: what `kiln_model_run` takes and fills.
+    public var inputs: [PlanTensor]
+    public var outputs: [PlanTensor]
     /// Layout the program reads its input in (`NCHW` for ONNX models).
     public var inputLayout: Layout
     /// Bytes of the static arena holding every intermediate tensor (from `plan-memory`).
@@ -19,16 +20,32 @@ public struct KernelPlan: Sendable {
     public var weights: [UInt8]
     public var functions: [KernelFunction]
 
-    public init(banner: [String], inputType: TensorType, outputType: TensorType, inputLayout: Layout,
+    public init(banner: [String], inputs: [PlanTensor], outputs: [PlanTensor], inputLayout: Layout,
                 arenaBytes: Int, scratchBytes: Int, weights: [UInt8], functions: [KernelFunction]) {
         self.banner = banner
-        self.inputType = inputType
-        self.outputType = outputType
+        self.inputs = inputs
+        self.outputs = outputs
         self.inputLayout = inputLayout
         self.arenaBytes = arenaBytes
         self.scratchBytes = scratchBytes
         self.weights = weights
         self.functions = functions
+    }
+
+    /// The first input's type (most models have one input).
+    public var inputType: TensorType { inputs.first?.type ?? TensorType(.float32, []) }
+    /// The first output's type.
+    public var outputType: TensorType { outputs.first?.type ?? TensorType(.float32, []) }
+}
+
+/// A graph input or output of a plan: its name in the model (not sanitized) and its type.
+public struct PlanTensor: Sendable, Hashable {
+    public var name: String
+    public var type: TensorType
+
+    public init(name: String, type: TensorType) {
+        self.name = name
+        self.type = type
     }
 }
 
@@ -41,7 +58,9 @@ public struct KernelFunction: Sendable {
     /// The node this function implements, as the optimized graph has it (names are not sanitized:
     /// they are for tools, and a printer must escape them).
     public var node: NodeOrigin
-    /// Where the function leaves the node's result, for tools that inspect intermediates (tracing).
+    /// Where the function leaves the node's float32 result, for tools that inspect intermediates
+    /// (tracing); nil when the result is never stored (a squeeze-excite whose gate the next conv
+    /// applies) or is of another element type.
     public var output: StoredTensor?
     /// The kernel-catalog entry `select-kernel` recorded for the node.
     public var kernel: String
@@ -114,26 +133,36 @@ public struct KernelCall: Sendable {
 public enum Argument: Sendable {
     /// A size or count (`size_t` in C).
     case size(Int)
+    /// A real number (`double`).
+    case real(Double)
     case activation(Activation)
     case buffer(Buffer)
     /// No buffer (an absent optional operand, such as no residual).
     case none
+    /// A shape of `StridedLoop.maxRank` extents (`kiln_dims`).
+    case dims([Int])
+    /// Element strides of `StridedLoop.maxRank` dimensions (`kiln_strides`).
+    case strides([Int])
+    /// An enumerator of a C enumeration, such as `KILN_BINOP_ADD`.
+    case choice(String)
 
     /// Whether this argument can be passed for a parameter of `kind`.
     func fits(_ kind: KernelParameter.Kind) -> Bool {
         switch (self, kind) {
-        case (.size, .size), (.activation, .activation), (.buffer, .reads), (.buffer, .writes), (.none, .reads): true
+        case (.size, .size), (.real, .real), (.activation, .activation), (.dims, .dims), (.strides, .strides),
+             (.buffer, .reads), (.buffer, .writes), (.buffer, .readsAny), (.buffer, .writesAny), (.none, .reads),
+             (.none, .readsAny), (.choice, .choice): true
         default: false
         }
     }
 }
 
-/// Memory a kernel reads or writes, as float offsets into the program's regions.
+/// Memory a kernel reads or writes, as float (4-byte) offsets into the program's regions.
 public enum Buffer: Sendable, Hashable {
-    /// The caller's input tensor.
-    case input(offset: Int)
-    /// The caller's output tensor.
-    case output(offset: Int)
+    /// The caller's input tensor number `index`.
+    case input(index: Int = 0, offset: Int)
+    /// The caller's output tensor number `index`.
+    case output(index: Int = 0, offset: Int)
     /// The static arena of intermediates.
     case arena(offset: Int)
     /// The packed weights.
@@ -144,8 +173,8 @@ public enum Buffer: Sendable, Hashable {
     /// The same region, `floats` further on.
     public func advanced(by floats: Int) -> Buffer {
         switch self {
-        case .input(let o): .input(offset: o + floats)
-        case .output(let o): .output(offset: o + floats)
+        case .input(let i, let o): .input(index: i, offset: o + floats)
+        case .output(let i, let o): .output(index: i, offset: o + floats)
         case .arena(let o): .arena(offset: o + floats)
         case .weights(let o): .weights(offset: o + floats)
         case .scratch(let o): .scratch(offset: o + floats)

@@ -25,12 +25,17 @@ extension KernelPlan {
     static func text(_ argument: Argument) -> String {
         switch argument {
         case .size(let v): "\(v)"
+        case .real(let v): "\(v)"
         case .none: "null"
         case .activation(let a): "\(a)"
+        case .dims(let d): "[" + d.map(String.init).joined(separator: "x") + "]"
+        case .strides(let s): "(" + s.map(String.init).joined(separator: ",") + ")"
+        // KILN_BINOP_ADD reads `add`, KILN_F32 `f32`.
+        case .choice(let name): name.split(separator: "_").last.map { $0.lowercased() } ?? name
         case .buffer(let b):
             switch b {
-            case .input(let o): o == 0 ? "input" : "input+\(o)"
-            case .output(let o): o == 0 ? "output" : "output+\(o)"
+            case .input(let i, let o): (i == 0 ? "input" : "input\(i)") + (o == 0 ? "" : "+\(o)")
+            case .output(let i, let o): (i == 0 ? "output" : "output\(i)") + (o == 0 ? "" : "+\(o)")
             case .arena(let o): "arena+\(o)"
             case .weights(let o): "weights+\(o)"
             case .scratch(let o): "scratch+\(o)"

@@ -39,10 +39,12 @@ struct WeightsBlob {
         }
     }
 
-    /// A tensor as it is (the generic conv's OIHW weights, its bias).
+    /// A tensor of any element type as it is (the generic conv's OIHW weights, its bias; constant
+    /// operands of the generic kernels), padded to whole floats.
     mutating func raw(_ tensor: Tensor) -> Int {
-        append(count: tensor.elementCount) { out in
-            for (i, v) in tensor.floats.enumerated() { out[i] = v }
+        let bytes = tensor.storage.bytes
+        return append(count: (bytes.count + 3) / 4) { out in
+            if let base = bytes.baseAddress { UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: bytes.count) }
         }
     }
 

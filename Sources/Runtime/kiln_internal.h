@@ -46,4 +46,27 @@ uint64_t kiln_load_le64(const unsigned char *p);
 float kiln_float_from_le(const unsigned char *p);
 double kiln_double_from_le(const unsigned char *p);
 
+/* A .npy header: the dtype string, the shape, and where the data starts. */
+typedef struct {
+    char descr[16];
+    int rank;
+    int64_t dims[KILN_MAX_DIMS];
+    const unsigned char *data;
+    size_t data_len;
+} kiln_npy_info;
+
+/* Parses the header of the .npy file in buf (C order only). */
+kiln_status kiln_npy_header(const unsigned char *buf, size_t len, kiln_npy_info *info, char *err, size_t errlen);
+
+/* Checks that a .npy file's data holds exactly its shape's count of `item`-byte items. */
+kiln_status kiln_npy_check_size(const kiln_npy_info *info, size_t item, size_t *count, char *err, size_t errlen);
+
+/* The .npy dtype string of an element type ("<f4", "|b1", ...), NULL for an unknown type. */
+const char *kiln_npy_descr(int type);
+
+/* The raw_data of a serialized TensorProto, with its data type and shape (raw_data, or for DOUBLE one packed
+ * double_data field; other typed fields are an error here). */
+kiln_status kiln_tensorproto_raw(const unsigned char *buf, size_t len, int *type, int64_t *dims, int *rank,
+                                 const unsigned char **raw, size_t *raw_len, char *err, size_t errlen);
+
 #endif /* KILN_INTERNAL_H */

@@ -125,3 +125,85 @@ kiln_status kiln_load_input(const char *path, const int64_t *dims, int rank, kil
     kiln_tensor_free(&t);
     return KILN_OK;
 }
+
+size_t kiln_type_size(int type) {
+    switch (type) {
+    case KILN_TYPE_DOUBLE:
+    case KILN_TYPE_INT64: return 8;
+    case KILN_TYPE_FLOAT:
+    case KILN_TYPE_INT32: return 4;
+    case KILN_TYPE_INT8:
+    case KILN_TYPE_UINT8:
+    case KILN_TYPE_BOOL: return 1;
+    default: return 0;
+    }
+}
+
+const char *kiln_npy_descr(int type) {
+    switch (type) {
+    case KILN_TYPE_FLOAT: return "<f4";
+    case KILN_TYPE_DOUBLE: return "<f8";
+    case KILN_TYPE_INT64: return "<i8";
+    case KILN_TYPE_INT32: return "<i4";
+    case KILN_TYPE_INT8: return "|i1";
+    case KILN_TYPE_UINT8: return "|u1";
+    case KILN_TYPE_BOOL: return "|b1";
+    default: return NULL;
+    }
+}
+
+/* Little-endian items of `item` bytes into native order. */
+static void copy_le(void *out, const unsigned char *in, size_t count, size_t item) {
+    unsigned char *o = out;
+    for (size_t i = 0; i < count; i++) {
+        if (item == 8) { uint64_t v = kiln_load_le64(in + 8 * i); memcpy(o + 8 * i, &v, 8); }
+        else if (item == 4) { uint32_t v = kiln_load_le32(in + 4 * i); memcpy(o + 4 * i, &v, 4); }
+        else o[i] = in[i];
+    }
+}
+
+kiln_status kiln_load_typed(const char *path, int type, const int64_t *dims, int rank, void *out, size_t count,
+                            char *err, size_t errlen) {
+    char msg[KILN_ERR_LEN], want[128], got[128];
+    size_t item = kiln_type_size(type), expected;
+    const char *descr = kiln_npy_descr(type);
+    if (path == NULL || dims == NULL || out == NULL || item == 0 || descr == NULL)
+        return kiln_fail(err, errlen, KILN_ERR_ARGUMENT, "load_typed: bad argument");
+    if (kiln_shape_count(dims, rank, "expected input", &expected, msg, sizeof msg) != KILN_OK || expected != count)
+        return kiln_fail(err, errlen, KILN_ERR_ARGUMENT, "%s: invalid expected shape for the output buffer", path);
+    unsigned char *buf;
+    size_t len, bytes;
+    /* The expected size is known: the data (at most 8 bytes an element, as int64) and a header allowance. */
+    if (!kiln_mul_size(expected, 8, &bytes) || bytes > SIZE_MAX - HEADER_ALLOWANCE)
+        return kiln_fail(err, errlen, KILN_ERR_ARGUMENT, "%s: the expected input is too large", path);
+    kiln_status st = kiln_read_file(path, bytes + HEADER_ALLOWANCE, &buf, &len, err, errlen);
+    if (st != KILN_OK) return st;
+    int64_t fdims[KILN_MAX_DIMS];
+    int frank = 0, ftype = 0;
+    const unsigned char *data = NULL;
+    size_t data_len = 0;
+    input_kind kind = detect(path, buf, len);
+    if (kind == KIND_NPY) {
+        kiln_npy_info info;
+        st = kiln_npy_header(buf, len, &info, msg, sizeof msg);
+        if (st == KILN_OK && strcmp(info.descr, descr) != 0)
+            st = kiln_fail(msg, sizeof msg, KILN_ERR_UNSUPPORTED, "dtype '%s' does not match the input's '%s'", info.descr, descr);
+        size_t n;
+        if (st == KILN_OK) st = kiln_npy_check_size(&info, item, &n, msg, sizeof msg);
+        if (st == KILN_OK) memcpy(fdims, info.dims, sizeof fdims), frank = info.rank, ftype = type, data = info.data, data_len = info.data_len;
+    } else if (kind == KIND_PB) {
+        st = kiln_tensorproto_raw(buf, len, &ftype, fdims, &frank, &data, &data_len, msg, sizeof msg);
+        if (st == KILN_OK && ftype != type)
+            st = kiln_fail(msg, sizeof msg, KILN_ERR_UNSUPPORTED, "TensorProto data type %d does not match the input's %d", ftype, type);
+    } else {
+        st = kiln_fail(msg, sizeof msg, KILN_ERR_UNSUPPORTED, "a %s input must be a .npy or .pb tensor", descr);
+    }
+    if (st == KILN_OK && (!same_shape(fdims, frank, dims, rank) || data_len != count * item)) {
+        kiln_format_dims(want, sizeof want, dims, rank);
+        kiln_format_dims(got, sizeof got, fdims, frank);
+        st = kiln_fail(msg, sizeof msg, KILN_ERR_SHAPE, "expected %s (%zu values), got %s with %zu bytes", want, count, got, data_len);
+    }
+    if (st == KILN_OK) copy_le(out, data, count, item);
+    free(buf);
+    return st == KILN_OK ? KILN_OK : kiln_fail(err, errlen, st, "%s: %s", path, msg);
+}

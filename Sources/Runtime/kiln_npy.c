@@ -99,8 +99,8 @@ static int equals(const unsigned char *s, size_t n, const char *lit) {
     return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
 
-kiln_status kiln_npy_decode(const unsigned char *buf, size_t len, kiln_tensor *out, char *err, size_t errlen) {
-    memset(out, 0, sizeof *out);
+kiln_status kiln_npy_header(const unsigned char *buf, size_t len, kiln_npy_info *info, char *err, size_t errlen) {
+    memset(info, 0, sizeof *info);
     if (len == 0) return kiln_fail(err, errlen, KILN_ERR_FORMAT, "empty file");
     if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0)
         return kiln_fail(err, errlen, KILN_ERR_FORMAT, "not a .npy file (bad magic)");
@@ -125,7 +125,7 @@ kiln_status kiln_npy_decode(const unsigned char *buf, size_t len, kiln_tensor *o
     const unsigned char *descr = NULL;
     size_t descr_len = 0;
     int have_descr = 0, have_order = 0, have_shape = 0, fortran = 0, too_many = 0, rank = 0;
-    int64_t dims[KILN_MAX_DIMS] = {0};
+    int64_t *dims = info->dims;
     if (!accept(&c, '{')) return kiln_fail(err, errlen, KILN_ERR_FORMAT, ".npy header is not a dict");
     while (!accept(&c, '}')) {
         const unsigned char *key, *word;
@@ -157,46 +157,71 @@ kiln_status kiln_npy_decode(const unsigned char *buf, size_t len, kiln_tensor *o
         return kiln_fail(err, errlen, KILN_ERR_FORMAT, ".npy header lacks '%s'",
                          !have_descr ? "descr" : !have_order ? "fortran_order" : "shape");
 
-    size_t item;
-    if (descr != NULL && equals(descr, descr_len, "<f4")) item = 4;
-    else if (descr != NULL && equals(descr, descr_len, "<f8")) item = 8;
-    else if (descr != NULL)
-        return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "dtype '%.*s' is not supported (need float32 '<f4', or '<f8')",
-                         (int)(descr_len > 20 ? 20 : descr_len), (const char *)descr);
-    else return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "structured dtypes are not supported (need float32 '<f4')");
+    if (descr == NULL) return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "structured dtypes are not supported (need float32 '<f4')");
     if (fortran)
         return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "fortran_order arrays are not supported (save a C-order array)");
     if (too_many)
         return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "rank %d is not supported (at most %d dimensions)", rank,
                          KILN_MAX_DIMS);
+    size_t n = descr_len < sizeof info->descr - 1 ? descr_len : sizeof info->descr - 1;
+    memcpy(info->descr, descr, n);
+    info->rank = rank;
+    info->data = buf + header_start + header_len;
+    info->data_len = len - header_start - header_len;
+    return KILN_OK;
+}
 
-    size_t count, need = SIZE_MAX, data_len = len - header_start - header_len;
-    kiln_status st = kiln_shape_count(dims, rank, ".npy shape", &count, err, errlen);
+/* Checks that the data holds exactly count(dims) items of `item` bytes; *count receives the count. */
+kiln_status kiln_npy_check_size(const kiln_npy_info *info, size_t item, size_t *count, char *err, size_t errlen) {
+    size_t need = SIZE_MAX;
+    kiln_status st = kiln_shape_count(info->dims, info->rank, ".npy shape", count, err, errlen);
     if (st != KILN_OK) return st;
-    if (!kiln_mul_size(count, item, &need) || need != data_len) {
+    if (!kiln_mul_size(*count, item, &need) || need != info->data_len) {
         char shape[96];
-        kiln_format_dims(shape, sizeof shape, dims, rank);
+        kiln_format_dims(shape, sizeof shape, info->dims, info->rank);
         if (need == SIZE_MAX)
-            return kiln_fail(err, errlen, KILN_ERR_FORMAT, "shape %s is too large for the file's %zu data bytes", shape, data_len);
+            return kiln_fail(err, errlen, KILN_ERR_FORMAT, "shape %s is too large for the file's %zu data bytes", shape,
+                             info->data_len);
         return kiln_fail(err, errlen, KILN_ERR_FORMAT, "shape %s needs %zu data bytes but the file has %zu%s", shape,
-                         need, data_len, need > data_len ? " (truncated?)" : "");
+                         need, info->data_len, need > info->data_len ? " (truncated?)" : "");
     }
-    st = kiln_tensor_alloc(out, dims, rank, ".npy shape", err, errlen);
+    return KILN_OK;
+}
+
+kiln_status kiln_npy_decode(const unsigned char *buf, size_t len, kiln_tensor *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    kiln_npy_info info;
+    kiln_status st = kiln_npy_header(buf, len, &info, err, errlen);
     if (st != KILN_OK) return st;
-    const unsigned char *d = buf + header_start + header_len;
+    size_t item, count;
+    if (strcmp(info.descr, "<f4") == 0) item = 4;
+    else if (strcmp(info.descr, "<f8") == 0) item = 8;
+    else return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "dtype '%s' is not supported (need float32 '<f4', or '<f8')",
+                          info.descr);
+    st = kiln_npy_check_size(&info, item, &count, err, errlen);
+    if (st != KILN_OK) return st;
+    st = kiln_tensor_alloc(out, info.dims, info.rank, ".npy shape", err, errlen);
+    if (st != KILN_OK) return st;
     for (size_t i = 0; i < out->count; i++)
-        out->data[i] = item == 4 ? kiln_float_from_le(d + 4 * i) : (float)kiln_double_from_le(d + 8 * i);
+        out->data[i] = item == 4 ? kiln_float_from_le(info.data + 4 * i) : (float)kiln_double_from_le(info.data + 8 * i);
     return KILN_OK;
 }
 
 kiln_status kiln_npy_write(const char *path, const float *data, const int64_t *dims, int rank,
                            char *err, size_t errlen) {
-    size_t count;
+    return kiln_npy_write_typed(path, KILN_TYPE_FLOAT, data, dims, rank, err, errlen);
+}
+
+kiln_status kiln_npy_write_typed(const char *path, int type, const void *data, const int64_t *dims, int rank,
+                                 char *err, size_t errlen) {
+    size_t count, item = kiln_type_size(type);
+    const char *descr = kiln_npy_descr(type);
+    if (descr == NULL) return kiln_fail(err, errlen, KILN_ERR_ARGUMENT, "%s: element type %d cannot be written", path, type);
     kiln_status st = kiln_shape_count(dims, rank, path, &count, err, errlen);
     if (st != KILN_OK) return st;
 
     char header[320]; /* 8 dims of up to 20 characters fit with room to spare */
-    int n = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+    int n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
     for (int i = 0; i < rank; i++)
         n += snprintf(header + n, sizeof header - (size_t)n, i == 0 ? "%lld" : ", %lld", (long long)dims[i]);
     n += snprintf(header + n, sizeof header - (size_t)n, rank == 1 ? ",), }" : "), }");
@@ -209,12 +234,15 @@ kiln_status kiln_npy_write(const char *path, const float *data, const int64_t *d
     unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(n & 0xff), (unsigned char)(n >> 8)};
     int ok = fwrite(prefix, 1, 10, f) == 10 && fwrite(header, 1, (size_t)n, f) == (size_t)n;
     unsigned char chunk[4096];
+    const unsigned char *bytes = (const unsigned char *)data;
     for (size_t i = 0; ok && i < count;) {
         size_t m = 0;
-        for (; i < count && m < sizeof chunk; i++, m += 4) {
-            uint32_t bits;
-            memcpy(&bits, &data[i], sizeof bits);
-            for (int b = 0; b < 4; b++) chunk[m + (size_t)b] = (unsigned char)(bits >> (8 * b));
+        for (; i < count && m + item <= sizeof chunk; i++, m += item) { /* little-endian whatever the host's order */
+            uint64_t bits = 0;
+            if (item == 8) memcpy(&bits, bytes + i * 8, 8);
+            else if (item == 4) { uint32_t b32; memcpy(&b32, bytes + i * 4, 4); bits = b32; }
+            else bits = bytes[i];
+            for (size_t b = 0; b < item; b++) chunk[m + b] = (unsigned char)(bits >> (8 * b));
         }
         ok = fwrite(chunk, 1, m, f) == m;
     }

@@ -20,6 +20,8 @@ typedef struct {
     size_t raw_len;
     int have_raw, external;
     size_t floats, doubles; /* values seen in float_data / double_data */
+    const unsigned char *packed_doubles; /* the last packed double_data field: little-endian doubles */
+    size_t packed_doubles_len;
     float *dst;             /* second pass: where float_data or double_data values go (converted to float) */
     size_t dst_count;
 } scan_state;
@@ -124,6 +126,7 @@ static kiln_status scan(const unsigned char *p, const unsigned char *end, scan_s
             if (wire == WIRE_FIXED64 || (wire == WIRE_LEN && body_len % 8 == 0))
                 for (; q < qend; q += 8) add_value(s, &s->doubles, kiln_double_from_le(q));
             else wrong_wire = 1;
+            if (wire == WIRE_LEN) s->packed_doubles = body, s->packed_doubles_len = body_len;
             break;
         case 9: /* raw_data: the last occurrence wins, as for any singular protobuf field */
             if (wire == WIRE_LEN) s->raw = body, s->raw_len = body_len, s->have_raw = 1;
@@ -153,16 +156,23 @@ static const char *type_name(uint64_t t) {
     return t < sizeof names / sizeof names[0] ? names[t] : "an unknown type";
 }
 
+/* The first pass over a whole message: its fields into s, external data refused. */
+static kiln_status scan_message(const unsigned char *buf, size_t len, scan_state *s, char *err, size_t errlen) {
+    memset(s, 0, sizeof *s);
+    if (len == 0) return kiln_fail(err, errlen, KILN_ERR_FORMAT, "empty file");
+    kiln_status st = scan(buf, buf + len, s, err, errlen);
+    if (st != KILN_OK) return st;
+    if (s->external)
+        return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: external data is not supported");
+    return KILN_OK;
+}
+
 kiln_status kiln_tensorproto_decode(const unsigned char *buf, size_t len, kiln_tensor *out,
                                     char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
-    if (len == 0) return kiln_fail(err, errlen, KILN_ERR_FORMAT, "empty file");
     scan_state s;
-    memset(&s, 0, sizeof s);
-    kiln_status st = scan(buf, buf + len, &s, err, errlen);
+    kiln_status st = scan_message(buf, len, &s, err, errlen);
     if (st != KILN_OK) return st;
-    if (s.external)
-        return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: external data is not supported");
     if (s.data_type != TYPE_FLOAT && s.data_type != TYPE_DOUBLE)
         return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: data_type %llu (%s) is not supported (need FLOAT)",
                          (unsigned long long)s.data_type, type_name(s.data_type));
@@ -196,4 +206,24 @@ kiln_status kiln_tensorproto_decode(const unsigned char *buf, size_t len, kiln_t
     s.dst_count = out->count;
     s.rank = 0;
     return scan(buf, buf + len, &s, err, errlen); /* cannot fail now: the first pass accepted the same bytes */
+}
+
+kiln_status kiln_tensorproto_raw(const unsigned char *buf, size_t len, int *type, int64_t *dims, int *rank,
+                                 const unsigned char **raw, size_t *raw_len, char *err, size_t errlen) {
+    scan_state s;
+    kiln_status st = scan_message(buf, len, &s, err, errlen);
+    if (st != KILN_OK) return st;
+    if (!s.have_raw && s.data_type == TYPE_DOUBLE && s.packed_doubles_len == s.doubles * 8) {
+        /* one packed double_data field holds the same bytes raw_data would */
+        s.raw = s.packed_doubles, s.raw_len = s.packed_doubles_len, s.have_raw = 1;
+    }
+    if (!s.have_raw)
+        return kiln_fail(err, errlen, KILN_ERR_UNSUPPORTED, "TensorProto: %s values must be in raw_data",
+                         type_name(s.data_type));
+    *type = s.data_type > 1000 ? 0 : (int)s.data_type;
+    memcpy(dims, s.dims, sizeof s.dims);
+    *rank = s.rank;
+    *raw = s.raw;
+    *raw_len = s.raw_len;
+    return KILN_OK;
 }

@@ -9,9 +9,8 @@ import Testing
 /// clang, external weights and the image path. `KILN_FULL_MATRIX=1` adds every model × {native,
 /// generic} × {gcc, clang}.
 @Suite(.serialized) struct CodegenTests {
-    /// The public models the compiled backends take (keras_b1 needs the Keras dialect and generic
-    /// kernels of issue 11 first).
-    static let models = SharedData.available("codegen tests") == nil ? [] : SharedData.modelNames.filter { $0 != "keras_b1" }
+    /// Every public model: the compiled backends take them all.
+    static let models = SharedData.available("codegen tests") == nil ? [] : SharedData.modelNames
     static let hasLite0 = models.contains("lite0_trained")
     static let clang = (try? Toolchain.find("clang")) != nil
     static let avx2 = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx2")

@@ -70,23 +70,11 @@ import Testing
             if !outline.unsupportedOperators.isEmpty {
                 return .unsupported(outline.unsupportedOperators.joined(separator: ", "))
             }
-            let declared = outline.inputs
             guard let dataSet = SharedData.dataSets(dir).first else { return .fail("no test data") }
             let inputs = try SharedData.tensors(dataSet, prefix: "input")
             let expected = try SharedData.tensors(dataSet, prefix: "output")
-            guard inputs.count == declared.count else { return .fail("\(declared.count) inputs declared, \(inputs.count) given") }
-
-            let isFloat: (Int) -> Bool = { $0 == 1 || $0 == 10 || $0 == 11 || $0 == 16 }
-            var bound = Set(declared.indices.filter { !isFloat(declared[$0].onnxType) })
-            var result: ImportResult
-            do {
-                result = try importBinding(modelPath, declared, inputs, bound)
-            } catch let error as KilnError where error.message.contains("known at compile time") {
-                bound = Set(declared.indices.dropFirst())
-                result = try importBinding(modelPath, declared, inputs, bound)
-            }
-            let runtimeInputs = declared.indices.filter { !bound.contains($0) }.map { inputs[$0] }
-            let outputs = try Interpreter(graph: result.graph).run(runtimeInputs)
+            let (result, runtime) = try importCase(modelPath, dataSet: dataSet)
+            let outputs = try Interpreter(graph: result.graph).run(runtime.map { inputs[$0] })
             guard outputs.count >= expected.count else { return .fail("\(outputs.count) outputs, expected \(expected.count)") }
             for (i, (y, ref)) in zip(outputs, expected).enumerated() {
                 if let problem = mismatch(y, ref) { return .fail("output \(i): \(problem)") }
@@ -98,6 +86,26 @@ import Testing
         } catch {
             return .fail("\(error)")
         }
+    }
+
+    /// Imports a case with its compile-time inputs bound: integer and bool inputs (or, with
+    /// `runtimeFirst`, none when the case imports without), and every input but the first when the
+    /// case cannot import otherwise. Returns the indices of the inputs left to feed at run time.
+    static func importCase(_ modelPath: String, dataSet: URL, runtimeFirst: Bool = false) throws -> (ImportResult, runtimeInputs: [Int]) {
+        let declared = try ONNXImporter.outline(path: modelPath).inputs
+        let inputs = try SharedData.tensors(dataSet, prefix: "input")
+        guard inputs.count == declared.count else { throw KilnError("\(declared.count) inputs declared, \(inputs.count) given") }
+        let isFloat: (Int) -> Bool = { $0 == 1 || $0 == 10 || $0 == 11 || $0 == 16 }
+        var bindings = [Set(declared.indices.filter { !isFloat(declared[$0].onnxType) }), Set(declared.indices.dropFirst())]
+        if runtimeFirst { bindings.insert([], at: 0) }
+        for (attempt, bound) in bindings.enumerated() {
+            do {
+                return (try importBinding(modelPath, declared, inputs, bound), declared.indices.filter { !bound.contains($0) })
+            } catch let error as KilnError where error.message.contains("known at compile time") && attempt + 1 < bindings.count {
+                continue
+            }
+        }
+        throw KilnError("no binding of the inputs imports")
     }
 
     private static func importBinding(_ path: String, _ declared: [(name: String, onnxType: Int)], _ inputs: [Tensor], _ bound: Set<Int>) throws -> ImportResult {

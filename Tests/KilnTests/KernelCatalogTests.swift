@@ -108,7 +108,7 @@ import Testing
         #expect(y.storage !== x.storage)
     }
 
-    /// A block the interpreter can run today (Conv, Relu, Add, MaxPool, GlobalAveragePool).
+    /// A block of Conv, Relu, Add, MaxPool, GlobalAveragePool.
     static let block = """
     graph "g" {
       input %x: float32[1x8x6x6]
@@ -136,11 +136,12 @@ import Testing
         var optimized = graph
         try Pipeline.run([SelectKernel(isa: isa), PlanMemory()], on: &optimized, options: .init(verifyEach: true))
         #expect(optimized.nodes.contains { $0.op is Reorder })
-        // Every node a kernel runs records it, with a reason; MaxPool has none and stays NCHW.
-        for node in optimized.nodes where !(node.op is MaxPool) {
+        // Every node records its kernel, with a reason; MaxPool's generic kernel runs in NCHW.
+        for node in optimized.nodes {
             #expect(node.kernel != nil && node.kernelReason != nil, "\(node.name)")
         }
-        #expect(optimized.nodes.first { $0.op is MaxPool }?.kernel == nil)
+        #expect(optimized.nodes.first { $0.op is MaxPool }?.kernel == KernelCatalog.maxPool.name)
+        #expect(optimized.nodes.first { $0.op is MaxPool }?.outputLayout == .nchw)
         let x = Tensor(shape: [1, 8, 6, 6], floats: (0..<288).map { Float($0 % 17) / 8 - 1 })
         let before = try Interpreter(graph: graph).run([x]), after = try Interpreter(graph: optimized).run([x])
         for (a, b) in zip(before, after) { #expect(Array(a.floats) == Array(b.floats)) }

@@ -11,11 +11,11 @@ extension Lowering {
     mutating func lowerConv(_ node: Node, _ op: FusedConv, _ entry: KernelEntry) throws -> [KernelCall] {
         let x = node.inputs[0], y = node.outputs[0]
         let xt = graph.type(of: x).shape, yt = graph.type(of: y).shape
-        let weights = try constant(node.inputs[1]), bias = try constant(node.inputs[2])
+        let wt = graph.type(of: node.inputs[1]).shape
         let residual = op.residualSlot(inputCount: node.inputs.count).map { node.inputs[$0] }
         let (n, c, h, w) = (xt[0], xt[1], xt[2], xt[3])
         let (m, oh, ow) = (yt[1], yt[2], yt[3])
-        let (kh, kw) = (weights.shape[2], weights.shape[3])
+        let (kh, kw) = (wt[2], wt[3])
         let conv = op.conv
         let input = try buffer(x), output = try buffer(y)
         guard node.outputLayout == .nhwc, let strides = layout(x).strides(c: c, h: h, w: w) else {
@@ -39,6 +39,7 @@ extension Lowering {
         switch entry {
         case KernelCatalog.gatedGEMM:
             guard let slot = op.gateSlot else { throw KilnError("internal error: \(entry.name) on an ungated conv") }
+            let (weights, bias) = try packedWeights(node)
             let packed = blob.gemm(k: c, n: m, weights: weights, strideK: 1, strideN: c, bias: bias)
             calls.append(try KernelCall(entry, fused.merging([
                 "images": .size(n), "hw": .size(h * w), "k": .size(c), "n": .size(m), "a": .buffer(input), "lda": .size(c),
@@ -47,6 +48,7 @@ extension Lowering {
                 "act": .activation(kernelActivation),
             ]) { $1 }))
         case KernelCatalog.gemm:
+            let (weights, bias) = try packedWeights(node)
             let packed = blob.gemm(k: c, n: m, weights: weights, strideK: 1, strideN: c, bias: bias)
             calls.append(try KernelCall(entry, fused.merging([
                 "p": .size(n * h * w), "k": .size(c), "n": .size(m), "a": .buffer(input), "lda": .size(c),
@@ -54,18 +56,21 @@ extension Lowering {
                 "act": .activation(kernelActivation),
             ]) { $1 }))
         case KernelCatalog.depthwise:
+            let (weights, bias) = try packedWeights(node)
             let packed = blob.depthwise(c: c, kh: kh, kw: kw, weights: weights, bias: bias)
             calls.append(try KernelCall(entry, geometry.merging([
                 "n": .size(n), "h": .size(h), "w": .size(w), "c": .size(c), "in": .buffer(input), "oh": .size(oh), "ow": .size(ow),
                 "packed": .buffer(.weights(offset: packed)), "out": .buffer(output), "act": .activation(kernelActivation),
             ]) { $1 }))
         case KernelCatalog.direct:
+            let (weights, bias) = try packedWeights(node)
             let packed = blob.direct(cout: m, cin: c, kh: kh, kw: kw, weights: weights, bias: bias)
             calls.append(try KernelCall(entry, geometry.merging(image) { $1 }.merging(["packed": .buffer(.weights(offset: packed))]) { $1 }))
         default:
-            let w0 = blob.raw(weights), b0 = blob.raw(bias)
+            // OIHW weights and the bias as they are: constants from the weights, or computed tensors.
+            let weight = try buffer(node.inputs[1]), bias = try buffer(node.inputs[2])
             calls.append(try KernelCall(entry, geometry.merging(image) { $1 }.merging([
-                "groups": .size(conv.group), "weight": .buffer(.weights(offset: w0)), "bias": .buffer(.weights(offset: b0)),
+                "groups": .size(conv.group), "weight": .buffer(weight), "bias": .buffer(bias),
             ]) { $1 }))
         }
         if let residual, !fuseResidual {
@@ -76,5 +81,11 @@ extension Lowering {
             ]))
         }
         return calls
+    }
+
+    /// A conv's weights and bias for packing: the packed kernels need them at compile time (the
+    /// catalog offers them only then).
+    func packedWeights(_ node: Node) throws -> (Tensor, Tensor) {
+        (try constant(node.inputs[1]), try constant(node.inputs[2]))
     }
 }

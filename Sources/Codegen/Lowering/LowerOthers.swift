@@ -72,11 +72,13 @@ extension Lowering {
         ])]
     }
 
+    /// Softmax over the last axes: rows of their product.
     mutating func lowerSoftmax(_ node: Node) throws -> [KernelCall] {
         let shape = graph.type(of: node.inputs[0]).shape
-        let last = shape.last ?? 1
+        let first = (node.op as? Softmax)?.axes.first ?? max(shape.count - 1, 0)
+        let n = shape[first...].reduce(1, *)
         return [try KernelCall(KernelCatalog.softmax, [
-            "rows": .size(shape.reduce(1, *) / max(last, 1)), "n": .size(last),
+            "rows": .size(shape.reduce(1, *) / max(n, 1)), "n": .size(n),
             "in": .buffer(try buffer(node.inputs[0])), "out": .buffer(try buffer(node.outputs[0])),
         ])]
     }

@@ -14,17 +14,15 @@ public struct Lowering {
     var functions: [KernelFunction] = []
     var unsupported: [String] = []
 
+    /// Constants placed in the weights as they are, by value (read by the generic kernels).
+    var placed: [ValueID: Int] = [:]
+
     public static func lower(_ graph: Graph, banner: [String]) throws -> KernelPlan {
         var lowering = Lowering(graph: graph)
         try lowering.run()
-        guard graph.inputs.count == 1, graph.outputs.count == 1 else {
-            throw KilnError("the compiled backends take models with one input and one output; this one has \(graph.inputs.count) and \(graph.outputs.count)")
-        }
-        let input = graph.type(of: graph.inputs[0]), output = graph.type(of: graph.outputs[0])
-        guard input.elementType == .float32, output.elementType == .float32 else {
-            throw KilnError("the compiled backends take float32 models; input is \(input), output \(output)")
-        }
-        return KernelPlan(banner: banner, inputType: input, outputType: output, inputLayout: .nchw,
+        try lowering.fillPassThroughOutputs()
+        let tensors = { (values: [ValueID]) in values.map { PlanTensor(name: graph[$0].name, type: graph.type(of: $0)) } }
+        return KernelPlan(banner: banner, inputs: tensors(graph.inputs), outputs: tensors(graph.outputs), inputLayout: .nchw,
                           arenaBytes: MemoryPlan.summary(of: graph).arenaBytes, scratchBytes: lowering.scratchFloats * 4,
                           weights: lowering.blob.bytes, functions: lowering.functions)
     }
@@ -37,7 +35,8 @@ public struct Lowering {
             do {
                 calls = try lower(node)
                 guard !calls.isEmpty, let result = node.outputs.first else { continue }
-                output = StoredTensor(buffer: try buffer(result), shape: graph.type(of: result).shape, layout: layout(result))
+                let type = graph.type(of: result)
+                output = type.elementType == .float32 ? StoredTensor(buffer: try buffer(result), shape: type.shape, layout: layout(result)) : nil
             } catch let error as KilnError {
                 throw error.at(node: node.name)
             }
@@ -57,12 +56,19 @@ public struct Lowering {
 
     // MARK: - Values
 
-    /// Where a value lives: the caller's input or output, or its arena slot.
-    func buffer(_ value: ValueID) throws -> Buffer {
-        if graph.inputs.first == value { return .input(offset: 0) }
-        if graph.outputs.first == value { return .output(offset: 0) }
+    /// Where a value lives: the caller's input or output, the weights (a constant, placed as it is
+    /// the first time it is asked for), or its arena slot.
+    mutating func buffer(_ value: ValueID) throws -> Buffer {
+        if let tensor = graph.constants[value] {
+            if let offset = placed[value] { return .weights(offset: offset) }
+            let offset = blob.raw(tensor)
+            placed[value] = offset
+            return .weights(offset: offset)
+        }
+        if let index = graph.inputs.firstIndex(of: value) { return .input(index: index, offset: 0) }
+        if let index = graph.outputs.firstIndex(of: value) { return .output(index: index, offset: 0) }
         guard let producer = graph.producer(of: value) else {
-            throw KilnError("value '\(graph[value].name)' is a constant where a computed tensor was expected")
+            throw KilnError("value '\(graph[value].name)' has no producer")
         }
         let node = graph.nodes[producer]
         guard let offsets = node.arenaOffsets, let slot = node.outputs.firstIndex(of: value), slot < offsets.count,
@@ -136,6 +142,21 @@ public struct Lowering {
         case (KernelCatalog.softmax, _): return try lowerSoftmax(node)
         case (KernelCatalog.add, _): return try lowerAdd(node)
         case (KernelCatalog.activation, _): return try lowerElementwise(node)
+        case (KernelCatalog.copyStrided, _): return try lowerCopy(node)
+        case (KernelCatalog.pad, let op as Pad): return try lowerPad(node, op)
+        case (KernelCatalog.gather, let op as Gather): return try lowerGather(node, op)
+        case (KernelCatalog.select, _): return try lowerWhere(node)
+        case (KernelCatalog.binary, _): return try lowerBinary(node)
+        case (KernelCatalog.power, _): return try lowerPow(node)
+        case (KernelCatalog.unary, _): return try lowerUnary(node)
+        case (KernelCatalog.cast, let op as Cast): return try lowerCast(node, op)
+        case (KernelCatalog.matmul, _): return try lowerMatMul(node)
+        case (KernelCatalog.gemmStrided, let op as Gemm): return try lowerGemm(node, op)
+        case (KernelCatalog.softmaxAxis, let op as Softmax): return try lowerSoftmaxAxis(node, op)
+        case (KernelCatalog.reduceMean, let op as ReduceMean): return try lowerReduceMean(node, op)
+        case (KernelCatalog.channelAffine, _), (KernelCatalog.batchNorm, _): return try lowerPerChannel(node, entry)
+        case (KernelCatalog.maxPool, let op as MaxPool): return try lowerPool(node, op.window, average: nil)
+        case (KernelCatalog.averagePool, let op as AveragePool): return try lowerPool(node, op.window, average: op)
         default:
             throw KilnError("internal error: kernel \(name) recorded on a \(node.op.opType) node")
         }
@@ -143,10 +164,7 @@ public struct Lowering {
 
     /// A short reason a node has no kernel, where one is known.
     private static func why(_ node: Node, _ graph: Graph) -> String {
-        switch node.op {
-        case is Add: return ": broadcasting or constant Add"
-        case let op as Softmax: return op.axes.count == 1 ? ": Softmax over other than the last axis" : ""
-        default: return ""
-        }
+        let ranks = (node.inputs + node.outputs).map { graph.type(of: $0).rank }
+        return ranks.contains { $0 > StridedLoop.maxRank } ? ": tensors of more than \(StridedLoop.maxRank) dimensions" : ""
     }
 }

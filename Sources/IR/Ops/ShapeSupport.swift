@@ -46,7 +46,7 @@ enum ShapeSupport {
 extension Tensor {
     /// A scalar of `elementType` holding `value`; an error when `value` is not representable
     /// (NaN or out of range for an integer type). Integer types truncate toward zero.
-    static func scalar(_ value: Double, as elementType: ElementType) throws -> Tensor {
+    public static func scalar(_ value: Double, as elementType: ElementType) throws -> Tensor {
         func integer<T: FixedWidthInteger>(_: T.Type) throws -> [T] {
             guard let v = T(exactly: value.rounded(.towardZero)) else {
                 throw KilnError("value \(value) does not fit in \(elementType.rawValue)")

@@ -22,6 +22,11 @@
  *   kiln_kernels_misc.h    kiln_f32_gavgpool_nhwc, kiln_f32_se_gate_nhwc, kiln_f32_channel_scale_nhwc,
  *                          kiln_f32_softmax, kiln_f32_add_act, kiln_f32_act, kiln_f32_nchw_to_nhwc,
  *                          kiln_f32_nhwc_to_nchw
+ *   kiln_kernels_generic.h  straightforward kernels for every other operator and element type, row-major tensors
+ *                          through shapes and strides of up to 6 dimensions: kiln_copy_strided, kiln_pad,
+ *                          kiln_gather, kiln_where, kiln_binary, kiln_pow, kiln_unary, kiln_cast, kiln_f32_matmul,
+ *                          kiln_f32_gemm_strided, kiln_f32_softmax_axis, kiln_f32_reduce_mean,
+ *                          kiln_f32_channel_affine, kiln_f32_batchnorm, kiln_f32_maxpool_nchw, kiln_f32_avgpool_nchw
  */
 #ifndef KILN_KERNELS_H
 #define KILN_KERNELS_H
@@ -81,5 +86,6 @@ KILN_INLINE void kiln_f32_act(size_t n, const float *in, float *out, kiln_act ac
 #include "kiln_kernels_dwconv.h"
 #include "kiln_kernels_conv.h"
 #include "kiln_kernels_misc.h"
+#include "kiln_kernels_generic.h"
 
 #endif

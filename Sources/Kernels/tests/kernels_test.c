@@ -1,27 +1,28 @@
 /* kernels_test.c — every kernel of kiln_kernels.h against a naive double-precision reference, over odd sizes and
- * every remainder case. Built once per target ISA (-DKILN_TARGET_AVX512 / -DKILN_TARGET_AVX2 / neither) by
+ * every remainder case (the generic kernels in kernels_test_generic.c). Built once per target ISA (-DKILN_TARGET_AVX512 / -DKILN_TARGET_AVX2 / neither) by
  * scripts/test-kernels.sh. Tolerance: |got - ref| <= 1e-5 * (|ref| + sum of |terms|), which allows for float
  * accumulation in any order. Prints one line per failure (the first 20) and a summary; exits 1 on failure. */
-#include "kiln_kernels.h"
+#include "kernels_test.h"
+
 #include "kiln_pack.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static long checks, failures;
+long checks, failures;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
-static float frand(void) { /* uniform in [-1, 1) */
+float frand(void) { /* uniform in [-1, 1) */
     rng = rng * 6364136223846793005ull + 1442695040888963407ull;
     return (float)((rng >> 40) & 0xffffff) / 8388608.0f - 1.0f;
 }
-static float *randv(size_t n, float scale) {
+float *randv(size_t n, float scale) {
     float *p = malloc((n ? n : 1) * sizeof(float));
     for (size_t i = 0; i < n; i++) p[i] = scale * frand();
     return p;
 }
-static void check(const char *what, size_t index, float got, double ref, double scale) {
+void check(const char *what, size_t index, float got, double ref, double scale) {
     checks++;
     double err = fabs((double)got - ref), tol = 1e-5 * (fabs(ref) + scale) + 1e-30;
     if (!(err <= tol)) {
@@ -307,6 +308,7 @@ int main(void) {
     test_gemm_gated();
     test_convs();
     test_misc();
+    test_generic();
     printf("kiln kernels [%s]: %ld checks, %ld failures\n", KILN_ISA_NAME, checks, failures);
     return failures ? 1 : 0;
 }

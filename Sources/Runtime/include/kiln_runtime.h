@@ -84,6 +84,32 @@ kiln_status kiln_npy_write(const char *path, const float *data, const int64_t *d
 
 void kiln_tensor_free(kiln_tensor *t);
 
+/* ---- tensors of any element type ---- */
+
+/* Element types, as ONNX TensorProto.DataType codes. */
+enum {
+    KILN_TYPE_FLOAT = 1,
+    KILN_TYPE_UINT8 = 2,
+    KILN_TYPE_INT8 = 3,
+    KILN_TYPE_INT32 = 6,
+    KILN_TYPE_INT64 = 7,
+    KILN_TYPE_BOOL = 9,
+    KILN_TYPE_DOUBLE = 11
+};
+
+/* Bytes of one element of `type`, 0 for an unknown type. */
+size_t kiln_type_size(int type);
+
+/* Loads a tensor of element type `type` (not FLOAT: that is kiln_load_input's) from a .npy file of the matching
+ * dtype ('<f8', '<i8', '<i4', '|i1', '|u1', '|b1') or a TensorProto .pb of the same data type with raw_data, into
+ * out[0 .. count) (native byte order), checked against dims like kiln_load_input. */
+kiln_status kiln_load_typed(const char *path, int type, const int64_t *dims, int rank, void *out, size_t count,
+                            char *err, size_t errlen);
+
+/* Writes count(dims) elements of `type` at data as a version 1.0 .npy file. */
+kiln_status kiln_npy_write_typed(const char *path, int type, const void *data, const int64_t *dims, int rank,
+                                 char *err, size_t errlen);
+
 /* ---- images ---- */
 
 /* Decodes a binary PPM (P6): comments allowed, maxval 1..65535 (16-bit big-endian samples above 255), at most

@@ -1,14 +1,16 @@
 /* The command-line program around a generated model (configured by model.h, see kiln_program.h):
  *
- *   ./BIN INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]] [--peak-gflops G]
+ *   ./BIN INPUT... [-o out.npy]... [--top K] [--bench N] [--profile N [--profile-json FILE]] [--peak-gflops G]
  *         [--bandwidth-gbs B]
  *   ./BIN --machine
  *
- * Reads INPUT with the runtime (.npy, TensorProto .pb, or a PPM image preprocessed as chosen at compile time),
- * runs the model, and prints the top-K classes or writes the output tensor. --bench N prints the min and median
- * of N timed runs after a warm-up (and the top-K too when --top is given); --profile N times every node
- * (kiln_profile.c) against the roofline of this machine, measured unless --peak-gflops and --bandwidth-gbs give
- * it; --machine prints that measurement as JSON. Bad arguments or input: one line on stderr, exit status 2. */
+ * Reads one INPUT per model input, in order, with the runtime (a float32 input: .npy, TensorProto .pb, or a PPM
+ * image preprocessed as chosen at compile time; other element types: .npy or .pb of that type), runs the model,
+ * and prints the top-K classes of the first output or writes the outputs: the k-th -o names the file of output k
+ * (outputs beyond the last -o are not written). --bench N prints the min and median of N timed runs after a
+ * warm-up (and the top-K too when --top is given); --profile N times every node (kiln_profile.c) against the
+ * roofline of this machine, measured unless --peak-gflops and --bandwidth-gbs give it; --machine prints that
+ * measurement as JSON. Bad arguments or input: one line on stderr, exit status 2. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -18,23 +20,50 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "kiln_kernels_vec.h"
 #include "kiln_machine.h"
 #include "kiln_program.h"
 #include "kiln_runtime.h"
-#include "kiln_kernels_vec.h"
 
 #define KILN_MAX_COUNT 1000000L
 
-static float kiln_input[KILN_INPUT_COUNT];
-static float kiln_output[KILN_OUTPUT_COUNT];
+/* One input or output of the model (model.h's tables). */
+typedef struct {
+    int type; /* ONNX TensorProto code */
+    int rank;
+    int64_t dims[8];
+    size_t count;
+} kiln_io;
+
+static const kiln_io model_inputs[] = KILN_INPUT_TABLE;
+static const kiln_io model_outputs[] = KILN_OUTPUT_TABLE;
 
 static int usage(const char *argv0, const char *problem, const char *what) {
     if (problem != NULL) fprintf(stderr, "error: %s%s\n", problem, what != NULL ? what : "");
-    fprintf(stderr,
-            "usage: %s INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]]\n"
-            "  INPUT: .npy (float32), ONNX TensorProto .pb, or a PPM image (preprocessing: %s)\n",
-            argv0, KILN_PREPROCESS_NAME);
+    if (KILN_INPUTS == 1)
+        fprintf(stderr,
+                "usage: %s INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]]\n"
+                "  INPUT: .npy (float32), ONNX TensorProto .pb, or a PPM image (preprocessing: %s)\n",
+                argv0, KILN_PREPROCESS_NAME);
+    else
+        fprintf(stderr,
+                "usage: %s INPUT x %d [-o out.npy] x up to %d [--top K] [--bench N]\n"
+                "  INPUT: .npy or ONNX TensorProto .pb of the input's element type (a float32 one may be a PPM image)\n",
+                argv0, KILN_INPUTS, KILN_OUTPUTS);
     return 2;
+}
+
+/* How an image feeds the input: NHWC for a [1, H, W, 3] input (Keras), else NCHW. */
+static kiln_layout image_layout(const kiln_io *t) {
+    return t->rank == 4 && t->dims[3] == 3 && t->dims[1] != 3 ? KILN_LAYOUT_NHWC : KILN_LAYOUT_NCHW;
+}
+
+/* A zeroed, 64-byte aligned buffer for count elements of `type`; NULL when out of memory. */
+static void *tensor_buffer(int type, size_t count) {
+    size_t bytes = (count ? count : 1) * kiln_type_size(type);
+    void *p = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (p != NULL) memset(p, 0, (bytes + 63) / 64 * 64);
+    return p;
 }
 
 /* A positive number (GFLOP/s, GB/s), or -1. */
@@ -92,7 +121,8 @@ static int load_weights(const char *argv0, char *err, size_t errlen) {
 #endif
 
 int main(int argc, char **argv) {
-    const char *input_path = NULL, *output_path = NULL;
+    const char *input_paths[KILN_INPUTS + 1] = {0}, *output_paths[KILN_OUTPUTS + 1] = {0};
+    int inputs_given = 0, outputs_given = 0;
     const char *profile_json = NULL;
     long top = 5, bench = 0, profile = 0;
     double peak = 0, bandwidth = 0;
@@ -104,7 +134,8 @@ int main(int argc, char **argv) {
                           || strcmp(arg, "--peak-gflops") == 0 || strcmp(arg, "--bandwidth-gbs") == 0;
         if (takes_value && i + 1 >= argc) return usage(argv[0], "missing value for ", arg);
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
-            output_path = argv[++i];
+            if (outputs_given >= KILN_OUTPUTS) return usage(argv[0], "more -o than the model has outputs: ", argv[i + 1]);
+            output_paths[outputs_given++] = argv[++i];
         } else if (strcmp(arg, "--top") == 0) {
             if ((top = parse_count(argv[++i])) < 0) return usage(argv[0], "--top needs a count from 1 to 1000000, not ", argv[i]);
             top_given = 1;
@@ -128,15 +159,15 @@ int main(int argc, char **argv) {
             return 0;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage(argv[0], "unknown option ", arg);
-        } else if (input_path != NULL) {
-            return usage(argv[0], "more than one input: ", arg);
+        } else if (inputs_given >= KILN_INPUTS) {
+            return usage(argv[0], KILN_INPUTS == 1 ? "more than one input: " : "more inputs than the model takes: ", arg);
         } else {
-            input_path = arg;
+            input_paths[inputs_given++] = arg;
         }
     }
-    if (input_path == NULL) return usage(argv[0], "no input file given", NULL);
+    if (inputs_given < KILN_INPUTS) return usage(argv[0], inputs_given == 0 ? "no input file given" : "too few input files", NULL);
     if (profile_json != NULL && profile == 0) return usage(argv[0], "--profile-json needs --profile N", NULL);
-    if (profile > 0 && (bench > 0 || output_path != NULL)) {
+    if (profile > 0 && (bench > 0 || outputs_given > 0)) {
         return usage(argv[0], "--profile runs alone: not with --bench or -o", NULL);
     }
     char err[KILN_ERR_LEN];
@@ -146,15 +177,30 @@ int main(int argc, char **argv) {
         return 2;
     }
 #endif
-    const int64_t dims[] = KILN_INPUT_DIMS;
-    if (kiln_load_input(input_path, dims, KILN_INPUT_RANK, KILN_PREPROCESS, KILN_LAYOUT_NCHW, kiln_input, KILN_INPUT_COUNT,
-                        err, sizeof err) != KILN_OK) {
-        fprintf(stderr, "error: %s\n", err);
-        return 2;
+    void *inputs[KILN_INPUTS + 1], *outputs[KILN_OUTPUTS + 1];
+    for (int k = 0; k < KILN_INPUTS + KILN_OUTPUTS; k++) {
+        const kiln_io *t = k < KILN_INPUTS ? &model_inputs[k] : &model_outputs[k - KILN_INPUTS];
+        void *p = tensor_buffer(t->type, t->count);
+        if (p == NULL) {
+            fprintf(stderr, "error: out of memory\n");
+            return 2;
+        }
+        if (k < KILN_INPUTS) inputs[k] = p;
+        else outputs[k - KILN_INPUTS] = p;
     }
-    if (profile > 0) return kiln_profile(kiln_input, kiln_output, profile, profile_json, peak, bandwidth);
+    for (int k = 0; k < KILN_INPUTS; k++) {
+        const kiln_io *t = &model_inputs[k];
+        kiln_status st = t->type == KILN_TYPE_FLOAT
+            ? kiln_load_input(input_paths[k], t->dims, t->rank, KILN_PREPROCESS, image_layout(t), inputs[k], t->count, err, sizeof err)
+            : kiln_load_typed(input_paths[k], t->type, t->dims, t->rank, inputs[k], t->count, err, sizeof err);
+        if (st != KILN_OK) {
+            fprintf(stderr, "error: %s\n", err);
+            return 2;
+        }
+    }
+    if (profile > 0) return kiln_profile((const void *const *)inputs, outputs, profile, profile_json, peak, bandwidth);
     if (bench > 0) {
-        kiln_model_run(kiln_input, kiln_output); /* warm-up */
+        kiln_model_run((const void *const *)inputs, outputs); /* warm-up */
         double *times = malloc((size_t)bench * sizeof *times);
         if (times == NULL) {
             fprintf(stderr, "error: out of memory\n");
@@ -162,27 +208,28 @@ int main(int argc, char **argv) {
         }
         for (long i = 0; i < bench; i++) {
             double start = kiln_now_ms();
-            kiln_model_run(kiln_input, kiln_output);
+            kiln_model_run((const void *const *)inputs, outputs);
             times[i] = kiln_now_ms() - start;
         }
         qsort(times, (size_t)bench, sizeof *times, compare_doubles);
         printf("min %.2f ms  median %.2f ms  peak RSS %.1f MiB\n", times[0], times[bench / 2], peak_rss_mib());
         free(times);
     } else {
-        kiln_model_run(kiln_input, kiln_output);
+        kiln_model_run((const void *const *)inputs, outputs);
     }
-    if (output_path != NULL) {
-        const int64_t out_dims[] = KILN_OUTPUT_DIMS;
-        if (kiln_npy_write(output_path, kiln_output, out_dims, KILN_OUTPUT_RANK, err, sizeof err) != KILN_OK) {
+    for (int k = 0; k < outputs_given; k++) {
+        const kiln_io *t = &model_outputs[k];
+        if (kiln_npy_write_typed(output_paths[k], t->type, outputs[k], t->dims, t->rank, err, sizeof err) != KILN_OK) {
             fprintf(stderr, "error: %s\n", err);
             return 2;
         }
-    } else if (bench == 0 || top_given) {
-        if (!kiln_looks_like_probabilities(kiln_output, KILN_OUTPUT_COUNT)) {
-            kiln_softmax(kiln_output, kiln_output, KILN_OUTPUT_COUNT);
-        }
-        size_t k = (size_t)top < (size_t)KILN_OUTPUT_COUNT ? (size_t)top : (size_t)KILN_OUTPUT_COUNT;
-        kiln_print_topk(stdout, kiln_output, KILN_OUTPUT_COUNT, k, kiln_label_count ? kiln_labels : NULL, kiln_label_count);
+    }
+    if (outputs_given == 0 && (bench == 0 || top_given) && KILN_OUTPUTS > 0 && model_outputs[0].type == KILN_TYPE_FLOAT) {
+        float *scores = outputs[0];
+        size_t count = model_outputs[0].count;
+        if (!kiln_looks_like_probabilities(scores, count)) kiln_softmax(scores, scores, count);
+        size_t k = (size_t)top < count ? (size_t)top : count;
+        kiln_print_topk(stdout, scores, count, k, kiln_label_count ? kiln_labels : NULL, kiln_label_count);
     }
     return 0;
 }

@@ -56,7 +56,7 @@ static kiln_row row_for(const kiln_node *node, double median_us, double total_us
     return r;
 }
 
-int kiln_profile(const float *input, float *output, long runs, const char *json_path, double peak, double bandwidth) {
+int kiln_profile(const void *const *inputs, void *const *outputs, long runs, const char *json_path, double peak, double bandwidth) {
     size_t count = kiln_node_count;
     double *whole = malloc((size_t)runs * sizeof *whole);
     double *times = malloc((size_t)runs * (count ? count : 1) * sizeof *times);
@@ -71,16 +71,16 @@ int kiln_profile(const float *input, float *output, long runs, const char *json_
     if (peak <= 0) peak = kiln_measure_peak_gflops();
     if (bandwidth <= 0) bandwidth = kiln_measure_bandwidth_gbs();
 
-    kiln_model_run(input, output); /* warm-up */
+    kiln_model_run(inputs, outputs); /* warm-up */
     for (long r = 0; r < runs; r++) {
         double start = kiln_now_ms();
-        kiln_model_run(input, output);
+        kiln_model_run(inputs, outputs);
         whole[r] = (kiln_now_ms() - start) * 1e3;
     }
     for (long r = 0; r < runs; r++) {
         for (size_t i = 0; i < count; i++) {
             double start = kiln_now_ms();
-            kiln_nodes[i].run(input, output);
+            kiln_nodes[i].run(inputs, outputs);
             times[i * (size_t)runs + (size_t)r] = (kiln_now_ms() - start) * 1e3;
         }
     }

@@ -1,6 +1,6 @@
 /* kiln_program.h — what the generated model and the fixed program files (kiln_main.c, kiln_weights.c,
  * kiln_trace.c) share. The generated model.h configures them:
- *   KILN_INPUT_RANK/DIMS/COUNT, KILN_OUTPUT_RANK/DIMS/COUNT   the model's tensors
+ *   KILN_INPUTS, KILN_OUTPUTS, KILN_INPUT_TABLE, KILN_OUTPUT_TABLE   the model's tensors
  *   KILN_PREPROCESS, KILN_PREPROCESS_NAME                     image normalization chosen at compile time
  *   KILN_WEIGHTS_EXTERNAL                                     1: weights are memory-mapped from BIN.weights
  *   KILN_WEIGHTS_BYTES                                        size of the packed weights
@@ -19,7 +19,7 @@ extern const size_t kiln_label_count;
 /* One node of the plan, as the profiler sees it: its function, its index in the optimized graph, what it is,
  * and the work its kernel does (MACs; bytes moved: inputs, weights and output once each). */
 typedef struct {
-    void (*run)(const float *input, float *output);
+    void (*run)(const void *const *inputs, void *const *outputs);
     int index;
     const char *name;
     const char *kernel;
@@ -35,7 +35,7 @@ extern const size_t kiln_node_count;
 
 /* --profile (kiln_profile.c): per-node medians of `runs` runs against the roofline of peak GFLOP/s and bandwidth
  * GB/s (measured when 0), printed, and written as JSON to json_path when not NULL. Returns the exit status. */
-int kiln_profile(const float *input, float *output, long runs, const char *json_path, double peak, double bandwidth);
+int kiln_profile(const void *const *inputs, void *const *outputs, long runs, const char *json_path, double peak, double bandwidth);
 
 #if KILN_WEIGHTS_EXTERNAL
 /* The mapped weights (kiln_weights.c). */

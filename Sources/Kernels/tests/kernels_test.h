@@ -1,0 +1,17 @@
+/* kernels_test.h — what the parts of the kernel test program share (see kernels_test.c). */
+#ifndef KILN_KERNELS_TEST_H
+#define KILN_KERNELS_TEST_H
+
+#include "kiln_kernels.h"
+
+extern long checks, failures;
+/* Uniform in [-1, 1). */
+float frand(void);
+/* n values scale * frand(), malloc'd. */
+float *randv(size_t n, float scale);
+/* Counts a check; a failure when |got - ref| > 1e-5 * (|ref| + scale). */
+void check(const char *what, size_t index, float got, double ref, double scale);
+/* The generic kernels (kernels_test_generic.c). */
+void test_generic(void);
+
+#endif
