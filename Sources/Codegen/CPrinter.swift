@@ -99,12 +99,8 @@ public struct CPrinter {
         float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64)));
         float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64)));
 
-        /* Class names for the program's top-K (kiln compile --labels). */
-        const char *const kiln_labels[] = {
 
-        """
-        for label in labels { main += "    \"\(Identifier.cString(label))\",\n" }
-        main += "    NULL\n};\nconst size_t kiln_label_count = \(labels.count);\n"
+        """ + labelsDefinition()
         main += "\nint kiln_model_run(const float *input, float *output) {\n"
         for function in plan.functions {
             main += "    \(function.name)(input, output);\n"
@@ -121,6 +117,13 @@ public struct CPrinter {
         return files
     }
 
+    /// `kiln_labels` and `kiln_label_count`, the class names for the program's top-K (kiln_program.h).
+    public func labelsDefinition() -> String {
+        var text = "/* Class names for the program's top-K (kiln compile --labels). */\nconst char *const kiln_labels[] = {\n"
+        for label in labels { text += "    \"\(Identifier.cString(label))\",\n" }
+        return text + "    NULL\n};\nconst size_t kiln_label_count = \(labels.count);\n"
+    }
+
     private func functionText(_ function: KernelFunction) -> String {
         var out = "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
         out += "void \(function.name)(const float *input, float *output) {\n"
@@ -132,25 +135,7 @@ public struct CPrinter {
     /// `kiln_f32_x(/*a*/ 1, /*b*/ 2, …);`, every argument labelled with its parameter's name, wrapped
     /// before 120 columns.
     func callText(_ call: KernelCall) -> String {
-        let indent = "    ", continuation = "        "
-        var out = indent + "kiln_\(call.kernel)("
-        var column = out.count
-        for (index, item) in call.labelled.enumerated() {
-            let text = "/*\(item.name)*/ \(argument(item.argument))" + (index + 1 < call.arguments.count ? "," : ");")
-            if index > 0 {
-                if column + 1 + text.count > 118 {
-                    out += "\n" + continuation
-                    column = continuation.count
-                } else {
-                    out += " "
-                    column += 1
-                }
-            }
-            out += text
-            column += text.count
-        }
-        if call.arguments.isEmpty { out += ");" }
-        return out + "\n"
+        SourceText.wrappedCall("    kiln_\(call.kernel)(", call.labelled.map { "/*\($0.name)*/ \(argument($0.argument))" }, close: ");")
     }
 
     /// Consecutive runs of functions with about equal numbers of kernel calls.

@@ -1,0 +1,35 @@
+// The fixed Swift of every program `kiln compile --backend swift` builds: the entry point kiln_main.c
+// calls, and the trace writer. The generated model.swift supplies `kilnRunModel` (every node's
+// function, in graph order) and `KilnTarget` (the target's vector); the kernels are
+// Sources/SwiftKernels; main, input decoding, top-K and weight mapping are the C runtime.
+
+/// The memory every node function reads and writes: the caller's input and output, the static
+/// arena of intermediates, the kernels' scratch, and the packed weights.
+struct KilnBuffers {
+    let input: UnsafePointer<Float>
+    let output: UnsafeMutablePointer<Float>
+    let arena: UnsafeMutablePointer<Float>
+    let scratch: UnsafeMutablePointer<Float>
+    let weights: UnsafePointer<Float>
+}
+
+/// `int kiln_model_run(const float *input, float *output)` (model.h): runs the model. Not reentrant
+/// (one static arena). Returns 0.
+@_cdecl("kiln_model_run")
+func kilnModelRun(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) -> Int32 {
+    kilnRunModel(KilnBuffers(input: input, output: output, arena: kiln_swift_arena(), scratch: kiln_swift_scratch(),
+                             weights: kiln_swift_weights()))
+    return 0
+}
+
+#if KILN_TRACE
+/// Trace builds: node `node`'s result, `rank` dimensions of `dims` (the rest 0), to
+/// $KILN_TRACE_DIR/NNN.npy through the C runtime.
+func kilnTrace(_ node: Int32, _ data: UnsafePointer<Float>, _ rank: Int32,
+               _ dims: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64)) {
+    var shape = dims
+    withUnsafePointer(to: &shape) { pointer in
+        pointer.withMemoryRebound(to: Int64.self, capacity: 8) { kiln_trace(node, data, $0, rank) }
+    }
+}
+#endif
