@@ -74,7 +74,7 @@ private extension String {
 extension Identifier {
     /// Swift's reserved words (keywords in declarations, statements, expressions and types, and the
     /// `#` directives' words), which an identifier must not be.
-    static let swiftKeywords: Set<String> = [
+    public static let swiftKeywords: Set<String> = [
         "associatedtype", "borrowing", "class", "consuming", "deinit", "enum", "extension", "fileprivate", "func", "import",
         "init", "inout", "internal", "let", "nonisolated", "open", "operator", "private", "precedencegroup", "protocol",
         "public", "rethrows", "static", "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue",
