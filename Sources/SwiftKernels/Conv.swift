@@ -6,6 +6,7 @@ extension KilnKernels {
     /// `packed` is `kiln_pack_conv_f32`'s: per panel of 16 output channels, 16 biases then
     /// [kh][kw][cin][16] weights. Interior pixels go eight at a time (one input broadcast per pixel
     /// and tap, one weight vector per tap), border pixels one at a time with clipped taps.
+    @inline(never)
     public static func f32_conv_direct_bias_act(n: Int, cin: Int, h: Int, w: Int, in input: UnsafePointer<Float>,
                                                 isn: Int, isc: Int, ish: Int, isw: Int, cout: Int, oh: Int, ow: Int,
                                                 kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, pt: Int, pl: Int,
@@ -105,6 +106,7 @@ extension KilnKernels {
     /// The always-applicable fallback: any groups (cin and cout divisible by groups), strides,
     /// dilations and pads, scalar loops. `weight` is ONNX's [cout][cin/groups][kh][kw], unpacked;
     /// `bias` cout floats. Reads through element strides like the direct conv, writes NHWC.
+    @inline(never)
     public static func f32_conv_generic_bias_act(n: Int, cin: Int, h: Int, w: Int, in input: UnsafePointer<Float>,
                                                  isn: Int, isc: Int, ish: Int, isw: Int, cout: Int, oh: Int, ow: Int,
                                                  kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, pt: Int, pl: Int,

@@ -26,6 +26,7 @@ extension KilnKernels {
     /// 3×3 and 5×5 kernels with the weights in registers, four interior pixels at a time
     /// (`Depthwise3x3`, `Depthwise5x5`); border pixels, other sizes and the channels past the last
     /// whole vector take the per-pixel path with clipped taps.
+    @inline(never)
     public static func f32_dwconv_bias_act(n: Int, h: Int, w: Int, c: Int, in input: UnsafePointer<Float>, oh: Int,
                                            ow: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, pt: Int,
                                            pl: Int, packed: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,

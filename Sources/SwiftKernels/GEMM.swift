@@ -10,6 +10,7 @@ extension KilnKernels {
     /// 16 biases then K rows of 16 weights. R (nil for none) is added after the activation and may
     /// equal C (every element is read before it is written). Rows go in blocks of the main tile
     /// (12 on AVX-512, 6 otherwise), then 6/4/2/1-row remainders; each block walks every column.
+    @inline(never)
     public static func f32_gemm_bias_act(p: Int, k: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
                                          packed: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                          r: UnsafePointer<Float>?, ldr: Int, act: KilnActivation) {
@@ -31,7 +32,6 @@ extension KilnKernels {
     }
 
     /// `rows` rows of A against every column, two vector columns at a time.
-    @inline(__always)
     static func columns(rows: Int, k: Int, n: Int, a: UnsafePointer<Float>, lda: Int, packed: UnsafePointer<Float>,
                         c: UnsafeMutablePointer<Float>, ldc: Int, r: UnsafePointer<Float>?, ldr: Int, act: KilnActivation) {
         let wps: Int = kilnPanel * (k + 1)
@@ -74,6 +74,7 @@ extension KilnKernels {
     /// The squeeze-excite-gated 1×1 conv: per image b, the GEMM of A[b] scaled per input channel by
     /// gate[b], done by scaling the packed weight into `scratch` once per image (K·N multiplies
     /// against hw·K·N for the GEMM).
+    @inline(never)
     public static func f32_gemm_gated_bias_act(images: Int, hw: Int, k: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
                                                gate: UnsafePointer<Float>, packed: UnsafePointer<Float>,
                                                scratch: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,

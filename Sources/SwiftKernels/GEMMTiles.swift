@@ -3,10 +3,11 @@
 // same SIMD16 tile), so each tile names its accumulators: `ci_j` is row i, vector column j (0 or 1).
 // Two vector columns are 32 output channels (two panels) on AVX-512, one panel on AVX2, and two of a
 // panel's 16 columns on the generic target. Rows: 12 (AVX-512's main tile, 24 accumulators), 6
-// (AVX2's and generic's), and 4, 2, 1 for the remainders.
+// (AVX2's and generic's), and 4, 2, 1 for the remainders. Tiles are out of line: a call per tile
+// is nothing against its k steps, and each tile's code then exists once.
 
 extension KilnKernels {
-    @inline(__always)
+    @inline(never)
     static func tile12(k: Int, a: UnsafePointer<Float>, lda: Int, w0: UnsafePointer<Float>, w1: UnsafePointer<Float>,
                        n0: Int, n1: Int, c: UnsafeMutablePointer<Float>, ldc: Int, r: UnsafePointer<Float>?, ldr: Int,
                        act: KilnActivation) {
@@ -67,21 +68,23 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c4_0, c4_1, row: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c5_0, c5_1, row: 5, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c6_0, c6_1, row: 6, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c7_0, c7_1, row: 7, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c8_0, c8_1, row: 8, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c9_0, c9_1, row: 9, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c10_0, c10_1, row: 10, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c11_0, c11_1, row: 11, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
+        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c4_0, c4_1, row: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c5_0, c5_1, row: 5, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c6_0, c6_1, row: 6, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c7_0, c7_1, row: 7, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c8_0, c8_1, row: 8, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c9_0, c9_1, row: 9, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c10_0, c10_1, row: 10, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c11_0, c11_1, row: 11, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        if !plain { activate(rows: 12, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
-    @inline(__always)
+    @inline(never)
     static func tile6(k: Int, a: UnsafePointer<Float>, lda: Int, w0: UnsafePointer<Float>, w1: UnsafePointer<Float>,
                        n0: Int, n1: Int, c: UnsafeMutablePointer<Float>, ldc: Int, r: UnsafePointer<Float>?, ldr: Int,
                        act: KilnActivation) {
@@ -118,15 +121,17 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c4_0, c4_1, row: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c5_0, c5_1, row: 5, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
+        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c4_0, c4_1, row: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c5_0, c5_1, row: 5, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        if !plain { activate(rows: 6, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
-    @inline(__always)
+    @inline(never)
     static func tile4(k: Int, a: UnsafePointer<Float>, lda: Int, w0: UnsafePointer<Float>, w1: UnsafePointer<Float>,
                        n0: Int, n1: Int, c: UnsafeMutablePointer<Float>, ldc: Int, r: UnsafePointer<Float>?, ldr: Int,
                        act: KilnActivation) {
@@ -155,13 +160,15 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
+        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        if !plain { activate(rows: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
-    @inline(__always)
+    @inline(never)
     static func tile2(k: Int, a: UnsafePointer<Float>, lda: Int, w0: UnsafePointer<Float>, w1: UnsafePointer<Float>,
                        n0: Int, n1: Int, c: UnsafeMutablePointer<Float>, ldc: Int, r: UnsafePointer<Float>?, ldr: Int,
                        act: KilnActivation) {
@@ -182,11 +189,13 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
-        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
+        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        if !plain { activate(rows: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
-    @inline(__always)
+    @inline(never)
     static func tile1(k: Int, a: UnsafePointer<Float>, lda: Int, w0: UnsafePointer<Float>, w1: UnsafePointer<Float>,
                        n0: Int, n1: Int, c: UnsafeMutablePointer<Float>, ldc: Int, r: UnsafePointer<Float>?, ldr: Int,
                        act: KilnActivation) {
@@ -203,16 +212,18 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act)
+        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
+        if !plain { activate(rows: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
-    /// The epilogue of one tile row: activation, residual, store (partial where a column has fewer
+    /// Stores one tile row, adding the residual `r` when given (partial where a column has fewer
     /// valid lanes than a vector; `n1` = 0: no second column).
     @inline(__always)
     static func finish(_ y0: V, _ y1: V, row: Int, n0: Int, n1: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                       r: UnsafePointer<Float>?, ldr: Int, act: KilnActivation) {
+                       r: UnsafePointer<Float>?, ldr: Int) {
         let out: UnsafeMutablePointer<Float> = c + row * ldc
-        var z0: V = act.apply(y0), z1: V = act.apply(y1)
+        var z0: V = y0, z1: V = y1
         if let r {
             let res: UnsafePointer<Float> = r + row * ldr
             z0 = z0 + V.load(res, count: n0)
@@ -220,5 +231,25 @@ extension KilnKernels {
         }
         z0.store(out, count: n0)
         if n1 > 0 { z1.store(out + V.lanes, count: n1) }
+    }
+
+    /// The epilogue of a tile with an activation, over the stored tile (in L1): act, then + R. Out of
+    /// line, so that the activation's code exists once rather than at every row of every tile (which
+    /// cost a quarter of the Swift compile time), and after the accumulators are dead (a call
+    /// between rows would spill them all).
+    @inline(never)
+    static func activate(rows: Int, n0: Int, n1: Int, c: UnsafeMutablePointer<Float>, ldc: Int, r: UnsafePointer<Float>?,
+                         ldr: Int, act: KilnActivation) {
+        for row in 0..<rows {
+            let out: UnsafeMutablePointer<Float> = c + row * ldc
+            var z0: V = act.apply(V.load(out, count: n0)), z1: V = n1 > 0 ? act.apply(V.load(out + V.lanes, count: n1)) : V.zero
+            if let r {
+                let res: UnsafePointer<Float> = r + row * ldr
+                z0 = z0 + V.load(res, count: n0)
+                if n1 > 0 { z1 = z1 + V.load(res + V.lanes, count: n1) }
+            }
+            z0.store(out, count: n0)
+            if n1 > 0 { z1.store(out + V.lanes, count: n1) }
+        }
     }
 }

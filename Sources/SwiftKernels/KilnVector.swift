@@ -94,7 +94,12 @@ extension KilnVector where Self: SIMD, Scalar == Float {
     @inline(__always) public static func max(_ a: Self, _ b: Self) -> Self { pointwiseMax(a, b) }
     @inline(__always) public static func min(_ a: Self, _ b: Self) -> Self { pointwiseMin(a, b) }
     @inline(__always) public var magnitude: Self { Self.fromBits(bits & MaskStorage(repeating: 0x7fff_ffff)) }
-    @inline(__always) public static func selectNegative(_ s: Self, _ a: Self, _ b: Self) -> Self { b.replacing(with: a, where: s .< 0) }
+    /// The sign bit spread over each lane by an arithmetic shift picks the lanes: a comparison
+    /// (`s .< 0` and `replacing(with:where:)`) compiles to a loop over the lanes instead.
+    @inline(__always) public static func selectNegative(_ s: Self, _ a: Self, _ b: Self) -> Self {
+        let negative: MaskStorage = s.bits &>> 31
+        return fromBits((a.bits & negative) | (b.bits & ~negative))
+    }
     @inline(__always) public static func pow2(ofMagic t: Self) -> Self {
         fromBits((t.bits &<< 23) &+ MaskStorage(repeating: 0x3f80_0000))
     }

@@ -1,5 +1,6 @@
 extension KilnKernels {
     /// out[i] = act(in[i]), i < n; out may equal in. With `.none`, the copy of a reshape.
+    @inline(never)
     public static func f32_act(n: Int, in input: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, act: KilnActivation) {
         var i: Int = 0
         while i + V.lanes <= n {
@@ -10,6 +11,7 @@ extension KilnKernels {
     }
 
     /// out[i] = act(a[i] + b[i]), i < count: residual adds no conv absorbed. out may equal a or b.
+    @inline(never)
     public static func f32_add_act(count: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                    out: UnsafeMutablePointer<Float>, act: KilnActivation) {
         var i: Int = 0
@@ -24,6 +26,7 @@ extension KilnKernels {
     }
 
     /// out[b][ch] = (1/hw) Σp in[b][p][ch]: global average pool of NHWC images (n × hw × c).
+    @inline(never)
     public static func f32_gavgpool_nhwc(n: Int, hw: Int, c: Int, in input: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         let scale: V = V.splat(1.0 / Float(hw))
         for b in 0..<n {
@@ -58,6 +61,7 @@ extension KilnKernels {
     /// The squeeze-excite gate of each image: gate[b] = gate_act(W2 · act1(W1 · mean_p(in[b][p]) + b1) + b2).
     /// `packed1` is the reduce FC's packed GEMM weight (K = c, N = cr), `packed2` the expand FC's
     /// (K = cr, N = c); scratch holds cr floats; gate is n × c.
+    @inline(never)
     public static func f32_se_gate_nhwc(n: Int, hw: Int, c: Int, cr: Int, in input: UnsafePointer<Float>,
                                         packed1: UnsafePointer<Float>, act1: KilnActivation, packed2: UnsafePointer<Float>,
                                         gate_act: KilnActivation, scratch: UnsafeMutablePointer<Float>,
@@ -72,6 +76,7 @@ extension KilnKernels {
     }
 
     /// out[b][p][ch] = in[b][p][ch] · gate[b][ch]: the excite no conv absorbed. out may equal in.
+    @inline(never)
     public static func f32_channel_scale_nhwc(n: Int, hw: Int, c: Int, in input: UnsafePointer<Float>,
                                               gate: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         for b in 0..<n {
@@ -90,6 +95,7 @@ extension KilnKernels {
     }
 
     /// Softmax of each of `rows` rows of n floats: exp(x − max) / Σ exp(x − max). out may equal in.
+    @inline(never)
     public static func f32_softmax(rows: Int, n: Int, in input: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let x: UnsafePointer<Float> = input + r * n
@@ -118,11 +124,13 @@ extension KilnKernels {
     }
 
     /// NCHW (n × c × hw) → NHWC (n × hw × c).
+    @inline(never)
     public static func f32_nchw_to_nhwc(n: Int, c: Int, hw: Int, in input: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         transpose(n: n, rows: c, columns: hw, input: input, out: out)
     }
 
     /// NHWC (n × hw × c) → NCHW (n × c × hw).
+    @inline(never)
     public static func f32_nhwc_to_nchw(n: Int, c: Int, hw: Int, in input: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         transpose(n: n, rows: hw, columns: c, input: input, out: out)
     }
