@@ -31,21 +31,23 @@ extension KilnKernels {
                         var ox: Int = 0
                         while ox < ow {
                             if ox >= oxLo && ox + 8 <= oxHi {
-                                geometry.eight(ox: ox, weights: weights, out: o, cout: cout, lanes: lanes, act: act)
+                                geometry.eight(ox: ox, weights: weights, out: o, cout: cout, lanes: lanes)
                                 ox += 8
                             } else {
                                 let (kx0, kx1) = tapRange(ox * sw - pl, kw, dw, w)
-                                geometry.one(ox: ox, kx: kx0..<kx1, weights: weights, out: o, cout: cout, lanes: lanes, act: act)
+                                geometry.one(ox: ox, kx: kx0..<kx1, weights: weights, out: o, cout: cout, lanes: lanes)
                                 ox += 1
                             }
                         }
                     }
                 }
+                if act.kind != .none { act.run(V.self, n: ow * cout, input: orow, out: orow, residual: nil) }
             }
         }
     }
 
     /// One output row of the direct conv: the input from its first tap row, the tap rows inside.
+    /// Sums only: the caller runs the activation over the finished row.
     struct DirectRow {
         let input: UnsafePointer<Float>
         let cin: Int, isc: Int, ish: Int, isw: Int, sw: Int, dh: Int, dw: Int, pl: Int, kw: Int
@@ -54,7 +56,7 @@ extension KilnKernels {
         /// Output pixel `ox`, taps `kx`, one vector of output channels (`lanes` of them real).
         @inline(__always)
         func one(ox: Int, kx: Range<Int>, weights: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, cout: Int,
-                 lanes: Int, act: KilnActivation) {
+                 lanes: Int) {
             var acc: V = V.load(weights)
             for y in ky {
                 for x in kx {
@@ -63,13 +65,12 @@ extension KilnKernels {
                     for ci in 0..<cin { acc = V.fma(V.splat(ip[ci * isc]), V.load(wp + ci * kilnPanel), acc) }
                 }
             }
-            act.apply(acc).store(out + ox * cout, count: lanes)
+            acc.store(out + ox * cout, count: lanes)
         }
 
         /// Eight interior pixels from `ox` (every kx tap inside).
         @inline(__always)
-        func eight(ox: Int, weights: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, cout: Int, lanes: Int,
-                   act: KilnActivation) {
+        func eight(ox: Int, weights: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, cout: Int, lanes: Int) {
             let bias: V = V.load(weights)
             var a0: V = bias, a1: V = bias, a2: V = bias, a3: V = bias, a4: V = bias, a5: V = bias, a6: V = bias, a7: V = bias
             let ps: Int = sw * isw
@@ -92,14 +93,14 @@ extension KilnKernels {
                 }
             }
             let o: UnsafeMutablePointer<Float> = out + ox * cout
-            act.apply(a0).store(o, count: lanes)
-            act.apply(a1).store(o + cout, count: lanes)
-            act.apply(a2).store(o + 2 * cout, count: lanes)
-            act.apply(a3).store(o + 3 * cout, count: lanes)
-            act.apply(a4).store(o + 4 * cout, count: lanes)
-            act.apply(a5).store(o + 5 * cout, count: lanes)
-            act.apply(a6).store(o + 6 * cout, count: lanes)
-            act.apply(a7).store(o + 7 * cout, count: lanes)
+            a0.store(o, count: lanes)
+            a1.store(o + cout, count: lanes)
+            a2.store(o + 2 * cout, count: lanes)
+            a3.store(o + 3 * cout, count: lanes)
+            a4.store(o + 4 * cout, count: lanes)
+            a5.store(o + 5 * cout, count: lanes)
+            a6.store(o + 6 * cout, count: lanes)
+            a7.store(o + 7 * cout, count: lanes)
         }
     }
 

@@ -46,9 +46,9 @@ extension KilnKernels {
                     let rows = DepthwiseRow(input: inb, iy0: iy0, rowStride: w * c, c: c, sw: sw, dw: dw, dh: dh, pl: pl)
                     for cc in stride(from: 0, to: cfull, by: V.lanes) {
                         if kh == 3 {
-                            rows.interior3x3(cc: cc, from: oxLo, to: oxHi, packed: packed, cpad: cpad, out: orow, act: act)
+                            rows.interior3x3(cc: cc, from: oxLo, to: oxHi, packed: packed, cpad: cpad, out: orow)
                         } else {
-                            rows.interior5x5(cc: cc, from: oxLo, to: oxHi, packed: packed, cpad: cpad, out: orow, act: act)
+                            rows.interior5x5(cc: cc, from: oxLo, to: oxHi, packed: packed, cpad: cpad, out: orow)
                         }
                     }
                     done = cfull
@@ -60,17 +60,19 @@ extension KilnKernels {
                     let ix0: Int = ox * sw - pl
                     let (kx0, kx1) = tapRange(ix0, kw, dw, w)
                     pixel(c0: c0, c: c, cpad: cpad, input: inb, w: w, iy0: iy0, ix0: ix0, kw: kw, dh: dh, dw: dw,
-                          ky: ky0..<ky1, kx: kx0..<kx1, packed: packed, out: orow + ox * c, act: act)
+                          ky: ky0..<ky1, kx: kx0..<kx1, packed: packed, out: orow + ox * c)
                 }
+                if act.kind != .none { act.run(V.self, n: ow * c, input: orow, out: orow, residual: nil) }
             }
         }
     }
 
-    /// One output pixel, channels [c0, c), taps clipped to the given ranges.
+    /// One output pixel, channels [c0, c), taps clipped to the given ranges; no activation (the
+    /// caller runs it over the row).
     @inline(__always)
     static func pixel(c0: Int, c: Int, cpad: Int, input: UnsafePointer<Float>, w: Int, iy0: Int, ix0: Int, kw: Int,
                       dh: Int, dw: Int, ky: Range<Int>, kx: Range<Int>, packed: UnsafePointer<Float>,
-                      out: UnsafeMutablePointer<Float>, act: KilnActivation) {
+                      out: UnsafeMutablePointer<Float>) {
         let weights: UnsafePointer<Float> = packed + cpad
         var cc: Int = c0
         while cc < c {
@@ -84,7 +86,7 @@ extension KilnKernels {
                     acc = V.fma(v, V.load(weights + (y * kw + x) * cpad + cc), acc)
                 }
             }
-            act.apply(acc).store(out + cc, count: lanes)
+            acc.store(out + cc, count: lanes)
             cc += V.lanes
         }
     }

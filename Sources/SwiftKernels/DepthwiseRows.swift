@@ -1,7 +1,8 @@
 extension KilnKernels {
     /// The interior of one output row of a 3×3 or 5×5 depthwise conv whose kh input rows are all
     /// inside: one channel vector at a time, its weights in registers (named: Swift keeps no array
-    /// in registers), four pixels at a time with no bounds checks, then single pixels.
+    /// in registers), four pixels at a time with no bounds checks, then single pixels. Sums only: the
+    /// caller runs the activation over the finished row.
     struct DepthwiseRow {
         typealias Quad = (V, V, V, V)
         typealias Taps3 = (V, V, V)
@@ -25,11 +26,11 @@ extension KilnKernels {
         }
 
         /// Four pixels' results, `c` floats apart.
-        @inline(__always) func store(_ a: Quad, _ o: UnsafeMutablePointer<Float>, _ act: KilnActivation) {
-            act.apply(a.0).store(o)
-            act.apply(a.1).store(o + c)
-            act.apply(a.2).store(o + 2 * c)
-            act.apply(a.3).store(o + 3 * c)
+        @inline(__always) func store(_ a: Quad, _ o: UnsafeMutablePointer<Float>) {
+            a.0.store(o)
+            a.1.store(o + c)
+            a.2.store(o + 2 * c)
+            a.3.store(o + 3 * c)
         }
 
         /// One tap for four pixels `ps` floats apart.
@@ -49,7 +50,7 @@ extension KilnKernels {
         }
 
         func interior3x3(cc: Int, from: Int, to: Int, packed: UnsafePointer<Float>, cpad: Int,
-                         out: UnsafeMutablePointer<Float>, act: KilnActivation) {
+                         out: UnsafeMutablePointer<Float>) {
             let p: UnsafePointer<Float> = packed + cc
             let t0: Taps3 = Self.taps3(p, cpad, 0), t1: Taps3 = Self.taps3(p, cpad, 1), t2: Taps3 = Self.taps3(p, cpad, 2)
             let bias: V = V.load(p)
@@ -60,7 +61,7 @@ extension KilnKernels {
                 row3(&a, at(0, ox, cc), t0)
                 row3(&a, at(1, ox, cc), t1)
                 row3(&a, at(2, ox, cc), t2)
-                store(a, out + ox * c + cc, act)
+                store(a, out + ox * c + cc)
                 ox += 4
             }
             while ox < to {
@@ -75,7 +76,7 @@ extension KilnKernels {
                 var o: V = V.load(r1) * t1.0
                 o = V.fma(V.load(r1 + ts), t1.1, o)
                 o = V.fma(V.load(r1 + 2 * ts), t1.2, o)
-                act.apply(e + o).store(out + ox * c + cc)
+                (e + o).store(out + ox * c + cc)
                 ox += 1
             }
         }
@@ -101,7 +102,7 @@ extension KilnKernels {
         }
 
         func interior5x5(cc: Int, from: Int, to: Int, packed: UnsafePointer<Float>, cpad: Int,
-                         out: UnsafeMutablePointer<Float>, act: KilnActivation) {
+                         out: UnsafeMutablePointer<Float>) {
             let p: UnsafePointer<Float> = packed + cc
             let t0: Taps5 = Self.taps5(p, cpad, 0), t1: Taps5 = Self.taps5(p, cpad, 1), t2: Taps5 = Self.taps5(p, cpad, 2)
             let t3: Taps5 = Self.taps5(p, cpad, 3), t4: Taps5 = Self.taps5(p, cpad, 4)
@@ -114,7 +115,7 @@ extension KilnKernels {
                 row5(&a, at(2, ox, cc), t2)
                 row5(&a, at(3, ox, cc), t3)
                 row5(&a, at(4, ox, cc), t4)
-                store(a, out + ox * c + cc, act)
+                store(a, out + ox * c + cc)
                 ox += 4
             }
             while ox < to {
@@ -123,7 +124,7 @@ extension KilnKernels {
                 e = single5(e, at(4, ox, cc), t4)
                 var o: V = single5(V.zero, at(1, ox, cc), t1)
                 o = single5(o, at(3, ox, cc), t3)
-                act.apply(e + o).store(out + ox * c + cc)
+                (e + o).store(out + ox * c + cc)
                 ox += 1
             }
         }

@@ -242,14 +242,7 @@ extension KilnKernels {
                          ldr: Int, act: KilnActivation) {
         for row in 0..<rows {
             let out: UnsafeMutablePointer<Float> = c + row * ldc
-            var z0: V = act.apply(V.load(out, count: n0)), z1: V = n1 > 0 ? act.apply(V.load(out + V.lanes, count: n1)) : V.zero
-            if let r {
-                let res: UnsafePointer<Float> = r + row * ldr
-                z0 = z0 + V.load(res, count: n0)
-                if n1 > 0 { z1 = z1 + V.load(res + V.lanes, count: n1) }
-            }
-            z0.store(out, count: n0)
-            if n1 > 0 { z1.store(out + V.lanes, count: n1) }
+            act.run(V.self, n: n0 + n1, input: out, out: out, residual: r.map { $0 + row * ldr })
         }
     }
 }

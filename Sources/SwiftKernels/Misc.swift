@@ -2,12 +2,7 @@ extension KilnKernels {
     /// out[i] = act(in[i]), i < n; out may equal in. With `.none`, the copy of a reshape.
     @inline(never)
     public static func f32_act(n: Int, in input: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, act: KilnActivation) {
-        var i: Int = 0
-        while i + V.lanes <= n {
-            act.apply(V.load(input + i)).store(out + i)
-            i += V.lanes
-        }
-        if i < n { act.apply(V.load(input + i, count: n - i)).store(out + i, count: n - i) }
+        act.run(V.self, n: n, input: input, out: out, residual: nil)
     }
 
     /// out[i] = act(a[i] + b[i]), i < count: residual adds no conv absorbed. out may equal a or b.
@@ -16,13 +11,14 @@ extension KilnKernels {
                                    out: UnsafeMutablePointer<Float>, act: KilnActivation) {
         var i: Int = 0
         while i + V.lanes <= count {
-            act.apply(V.load(a + i) + V.load(b + i)).store(out + i)
+            (V.load(a + i) + V.load(b + i)).store(out + i)
             i += V.lanes
         }
         if i < count {
             let rest: Int = count - i
-            act.apply(V.load(a + i, count: rest) + V.load(b + i, count: rest)).store(out + i, count: rest)
+            (V.load(a + i, count: rest) + V.load(b + i, count: rest)).store(out + i, count: rest)
         }
+        if act.kind != .none { act.run(V.self, n: count, input: out, out: out, residual: nil) }
     }
 
     /// out[b][ch] = (1/hw) Σp in[b][p][ch]: global average pool of NHWC images (n × hw × c).
