@@ -64,13 +64,7 @@ import Testing
     func hostileNamesStayInComments() throws {
         let dir = try TemporaryFolder.make()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let graph = try ONNXImporter.load(path: try CodegenHostileTests.hostileModel().write(in: dir)).graph
-        var optimized = graph
-        try Pipeline.run(Pipeline.standard(), on: &optimized)
-        let x = (0..<50).map { Float(($0 * 13) % 17) / 8 - 1 }
-        let expected = try Interpreter(graph: graph).run([Tensor(shape: [1, 2, 5, 5], floats: x)])[0]
-        let input = dir.appendingPathComponent("x.npy").path
-        try writeNpy(input, x, dims: [1, 2, 5, 5])
+        let (optimized, expected, input) = try CodegenHostileTests.hostileCase(in: dir)
         var options = CompileOptions()
         options.backend = .swift
         options.emitDirectory = dir.appendingPathComponent("swift-src").path
