@@ -15,12 +15,15 @@ extension KilnKernels {
         let panels: Int = (cout + kilnPanel - 1) / kilnPanel
         let pstride: Int = kilnPanel * (1 + kh * kw * cin)
         let (oxLo, oxHi) = interior(w: w, ow: ow, kw: kw, sw: sw, dw: dw, pl: pl)
+        // A clamp activation is applied as results are stored; any other over each finished row.
+        let clamp: Bool = act.isClamp
+        let lo: V = V.splat(clamp ? act.lower : -Float.infinity), hi: V = V.splat(clamp ? act.upper : Float.infinity)
         for b in 0..<n {
             for oy in 0..<oh {
                 let iy0: Int = oy * sh - pt
                 let (ky0, ky1) = tapRange(iy0, kh, dh, h)
                 let geometry = DirectRow(input: input + b * isn + iy0 * ish, cin: cin, isc: isc, ish: ish, isw: isw,
-                                         sw: sw, dh: dh, dw: dw, pl: pl, kw: kw, ky: ky0..<ky1)
+                                         sw: sw, dh: dh, dw: dw, pl: pl, kw: kw, ky: ky0..<ky1, lo: lo, hi: hi)
                 let orow: UnsafeMutablePointer<Float> = out + (b * oh + oy) * ow * cout
                 for j in 0..<panels {
                     let nvalid: Int = Swift.min(kilnPanel, cout - j * kilnPanel)
@@ -41,17 +44,19 @@ extension KilnKernels {
                         }
                     }
                 }
-                if act.kind != .none { act.run(V.self, n: ow * cout, input: orow, out: orow, residual: nil) }
+                if !clamp { act.run(V.self, n: ow * cout, input: orow, out: orow, residual: nil) }
             }
         }
     }
 
     /// One output row of the direct conv: the input from its first tap row, the tap rows inside.
-    /// Sums only: the caller runs the activation over the finished row.
+    /// Results are clamped as they are stored; other activations the caller runs over the finished row.
     struct DirectRow {
         let input: UnsafePointer<Float>
         let cin: Int, isc: Int, ish: Int, isw: Int, sw: Int, dh: Int, dw: Int, pl: Int, kw: Int
         let ky: Range<Int>
+        /// The clamp activation's bounds (±infinity for none or a non-clamp activation).
+        let lo: V, hi: V
 
         /// Output pixel `ox`, taps `kx`, one vector of output channels (`lanes` of them real).
         @inline(__always)
@@ -65,7 +70,7 @@ extension KilnKernels {
                     for ci in 0..<cin { acc = V.fma(V.splat(ip[ci * isc]), V.load(wp + ci * kilnPanel), acc) }
                 }
             }
-            acc.store(out + ox * cout, count: lanes)
+            V.min(V.max(acc, lo), hi).store(out + ox * cout, count: lanes)
         }
 
         /// Eight interior pixels from `ox` (every kx tap inside).
@@ -93,14 +98,14 @@ extension KilnKernels {
                 }
             }
             let o: UnsafeMutablePointer<Float> = out + ox * cout
-            a0.store(o, count: lanes)
-            a1.store(o + cout, count: lanes)
-            a2.store(o + 2 * cout, count: lanes)
-            a3.store(o + 3 * cout, count: lanes)
-            a4.store(o + 4 * cout, count: lanes)
-            a5.store(o + 5 * cout, count: lanes)
-            a6.store(o + 6 * cout, count: lanes)
-            a7.store(o + 7 * cout, count: lanes)
+            V.min(V.max(a0, lo), hi).store(o, count: lanes)
+            V.min(V.max(a1, lo), hi).store(o + cout, count: lanes)
+            V.min(V.max(a2, lo), hi).store(o + 2 * cout, count: lanes)
+            V.min(V.max(a3, lo), hi).store(o + 3 * cout, count: lanes)
+            V.min(V.max(a4, lo), hi).store(o + 4 * cout, count: lanes)
+            V.min(V.max(a5, lo), hi).store(o + 5 * cout, count: lanes)
+            V.min(V.max(a6, lo), hi).store(o + 6 * cout, count: lanes)
+            V.min(V.max(a7, lo), hi).store(o + 7 * cout, count: lanes)
         }
     }
 

@@ -35,6 +35,9 @@ extension KilnKernels {
         let (oxLo, oxHi) = interior(w: w, ow: ow, kw: kw, sw: sw, dw: dw, pl: pl)
         let fast: Bool = (kh == 3 && kw == 3) || (kh == 5 && kw == 5)
         let cfull: Int = fast ? c - c % V.lanes : 0
+        // A clamp activation is applied as results are stored; any other over each finished row.
+        let clamp: Bool = act.isClamp
+        let lo: V = V.splat(clamp ? act.lower : -Float.infinity), hi: V = V.splat(clamp ? act.upper : Float.infinity)
         for b in 0..<n {
             let inb: UnsafePointer<Float> = input + b * h * w * c
             for oy in 0..<oh {
@@ -43,7 +46,8 @@ extension KilnKernels {
                 let (ky0, ky1) = tapRange(iy0, kh, dh, h)
                 var done: Int = 0
                 if cfull > 0 && ky0 == 0 && ky1 == kh && oxLo < oxHi {
-                    let rows = DepthwiseRow(input: inb, iy0: iy0, rowStride: w * c, c: c, sw: sw, dw: dw, dh: dh, pl: pl)
+                    let rows = DepthwiseRow(input: inb, iy0: iy0, rowStride: w * c, c: c, sw: sw, dw: dw, dh: dh, pl: pl,
+                                            lo: lo, hi: hi)
                     for cc in stride(from: 0, to: cfull, by: V.lanes) {
                         if kh == 3 {
                             rows.interior3x3(cc: cc, from: oxLo, to: oxHi, packed: packed, cpad: cpad, out: orow)
@@ -60,19 +64,18 @@ extension KilnKernels {
                     let ix0: Int = ox * sw - pl
                     let (kx0, kx1) = tapRange(ix0, kw, dw, w)
                     pixel(c0: c0, c: c, cpad: cpad, input: inb, w: w, iy0: iy0, ix0: ix0, kw: kw, dh: dh, dw: dw,
-                          ky: ky0..<ky1, kx: kx0..<kx1, packed: packed, out: orow + ox * c)
+                          ky: ky0..<ky1, kx: kx0..<kx1, packed: packed, out: orow + ox * c, lo: lo, hi: hi)
                 }
-                if act.kind != .none { act.run(V.self, n: ow * c, input: orow, out: orow, residual: nil) }
+                if !clamp { act.run(V.self, n: ow * c, input: orow, out: orow, residual: nil) }
             }
         }
     }
 
-    /// One output pixel, channels [c0, c), taps clipped to the given ranges; no activation (the
-    /// caller runs it over the row).
+    /// One output pixel, channels [c0, c), taps clipped to the given ranges, clamped to [lo, hi].
     @inline(__always)
     static func pixel(c0: Int, c: Int, cpad: Int, input: UnsafePointer<Float>, w: Int, iy0: Int, ix0: Int, kw: Int,
                       dh: Int, dw: Int, ky: Range<Int>, kx: Range<Int>, packed: UnsafePointer<Float>,
-                      out: UnsafeMutablePointer<Float>) {
+                      out: UnsafeMutablePointer<Float>, lo: V, hi: V) {
         let weights: UnsafePointer<Float> = packed + cpad
         var cc: Int = c0
         while cc < c {
@@ -86,7 +89,7 @@ extension KilnKernels {
                     acc = V.fma(v, V.load(weights + (y * kw + x) * cpad + cc), acc)
                 }
             }
-            acc.store(out + cc, count: lanes)
+            V.min(V.max(acc, lo), hi).store(out + cc, count: lanes)
             cc += V.lanes
         }
     }

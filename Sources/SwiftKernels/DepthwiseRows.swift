@@ -1,8 +1,8 @@
 extension KilnKernels {
     /// The interior of one output row of a 3×3 or 5×5 depthwise conv whose kh input rows are all
     /// inside: one channel vector at a time, its weights in registers (named: Swift keeps no array
-    /// in registers), four pixels at a time with no bounds checks, then single pixels. Sums only: the
-    /// caller runs the activation over the finished row.
+    /// in registers), four pixels at a time with no bounds checks, then single pixels. Results are
+    /// clamped as they are stored; other activations the caller runs over the finished row.
     struct DepthwiseRow {
         typealias Quad = (V, V, V, V)
         typealias Taps3 = (V, V, V)
@@ -10,6 +10,10 @@ extension KilnKernels {
 
         let input: UnsafePointer<Float>
         let iy0: Int, rowStride: Int, c: Int, sw: Int, dw: Int, dh: Int, pl: Int
+        /// The clamp activation's bounds (±infinity for none or a non-clamp activation).
+        let lo: V, hi: V
+
+        @inline(__always) func clamp(_ x: V) -> V { V.min(V.max(x, lo), hi) }
 
         /// The input at tap row `ky`, first tap of output column `ox`, channel `cc`.
         @inline(__always) func at(_ ky: Int, _ ox: Int, _ cc: Int) -> UnsafePointer<Float> {
@@ -27,10 +31,10 @@ extension KilnKernels {
 
         /// Four pixels' results, `c` floats apart.
         @inline(__always) func store(_ a: Quad, _ o: UnsafeMutablePointer<Float>) {
-            a.0.store(o)
-            a.1.store(o + c)
-            a.2.store(o + 2 * c)
-            a.3.store(o + 3 * c)
+            clamp(a.0).store(o)
+            clamp(a.1).store(o + c)
+            clamp(a.2).store(o + 2 * c)
+            clamp(a.3).store(o + 3 * c)
         }
 
         /// One tap for four pixels `ps` floats apart.
@@ -76,7 +80,7 @@ extension KilnKernels {
                 var o: V = V.load(r1) * t1.0
                 o = V.fma(V.load(r1 + ts), t1.1, o)
                 o = V.fma(V.load(r1 + 2 * ts), t1.2, o)
-                (e + o).store(out + ox * c + cc)
+                clamp(e + o).store(out + ox * c + cc)
                 ox += 1
             }
         }
@@ -124,7 +128,7 @@ extension KilnKernels {
                 e = single5(e, at(4, ox, cc), t4)
                 var o: V = single5(V.zero, at(1, ox, cc), t1)
                 o = single5(o, at(3, ox, cc), t3)
-                (e + o).store(out + ox * c + cc)
+                clamp(e + o).store(out + ox * c + cc)
                 ox += 1
             }
         }

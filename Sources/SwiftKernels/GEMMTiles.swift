@@ -68,20 +68,21 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c4_0, c4_1, row: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c5_0, c5_1, row: 5, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c6_0, c6_1, row: 6, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c7_0, c7_1, row: 7, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c8_0, c8_1, row: 8, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c9_0, c9_1, row: 9, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c10_0, c10_1, row: 10, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c11_0, c11_1, row: 11, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        if !plain { activate(rows: 12, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
+        let clamp: Bool = act.isClamp, residual: UnsafePointer<Float>? = clamp ? r : nil
+        let lo: V = V.splat(clamp ? act.lower : -Float.infinity), hi: V = V.splat(clamp ? act.upper : Float.infinity)
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c4_0, c4_1, row: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c5_0, c5_1, row: 5, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c6_0, c6_1, row: 6, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c7_0, c7_1, row: 7, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c8_0, c8_1, row: 8, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c9_0, c9_1, row: 9, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c10_0, c10_1, row: 10, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c11_0, c11_1, row: 11, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        if !clamp { activate(rows: 12, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
     @inline(never)
@@ -121,14 +122,15 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c4_0, c4_1, row: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c5_0, c5_1, row: 5, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        if !plain { activate(rows: 6, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
+        let clamp: Bool = act.isClamp, residual: UnsafePointer<Float>? = clamp ? r : nil
+        let lo: V = V.splat(clamp ? act.lower : -Float.infinity), hi: V = V.splat(clamp ? act.upper : Float.infinity)
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c4_0, c4_1, row: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c5_0, c5_1, row: 5, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        if !clamp { activate(rows: 6, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
     @inline(never)
@@ -160,12 +162,13 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        if !plain { activate(rows: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
+        let clamp: Bool = act.isClamp, residual: UnsafePointer<Float>? = clamp ? r : nil
+        let lo: V = V.splat(clamp ? act.lower : -Float.infinity), hi: V = V.splat(clamp ? act.upper : Float.infinity)
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c2_0, c2_1, row: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c3_0, c3_1, row: 3, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        if !clamp { activate(rows: 4, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
     @inline(never)
@@ -189,10 +192,11 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        if !plain { activate(rows: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
+        let clamp: Bool = act.isClamp, residual: UnsafePointer<Float>? = clamp ? r : nil
+        let lo: V = V.splat(clamp ? act.lower : -Float.infinity), hi: V = V.splat(clamp ? act.upper : Float.infinity)
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        finish(c1_0, c1_1, row: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        if !clamp { activate(rows: 2, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
     @inline(never)
@@ -212,18 +216,20 @@ extension KilnKernels {
             p1 += kilnPanel
             x += 1
         }
-        let plain: Bool = act.kind == .none, residual: UnsafePointer<Float>? = plain ? r : nil
-        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr)
-        if !plain { activate(rows: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
+        let clamp: Bool = act.isClamp, residual: UnsafePointer<Float>? = clamp ? r : nil
+        let lo: V = V.splat(clamp ? act.lower : -Float.infinity), hi: V = V.splat(clamp ? act.upper : Float.infinity)
+        finish(c0_0, c0_1, row: 0, n0: n0, n1: n1, c: c, ldc: ldc, r: residual, ldr: ldr, lo: lo, hi: hi)
+        if !clamp { activate(rows: 1, n0: n0, n1: n1, c: c, ldc: ldc, r: r, ldr: ldr, act: act) }
     }
 
-    /// Stores one tile row, adding the residual `r` when given (partial where a column has fewer
-    /// valid lanes than a vector; `n1` = 0: no second column).
+    /// Stores one tile row clamped to [lo, hi] (a clamp activation; ±infinity otherwise), adding the
+    /// residual `r` when given (partial where a column has fewer valid lanes than a vector; `n1` = 0:
+    /// no second column).
     @inline(__always)
     static func finish(_ y0: V, _ y1: V, row: Int, n0: Int, n1: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                       r: UnsafePointer<Float>?, ldr: Int) {
+                       r: UnsafePointer<Float>?, ldr: Int, lo: V, hi: V) {
         let out: UnsafeMutablePointer<Float> = c + row * ldc
-        var z0: V = y0, z1: V = y1
+        var z0: V = V.min(V.max(y0, lo), hi), z1: V = V.min(V.max(y1, lo), hi)
         if let r {
             let res: UnsafePointer<Float> = r + row * ldr
             z0 = z0 + V.load(res, count: n0)
@@ -233,7 +239,7 @@ extension KilnKernels {
         if n1 > 0 { z1.store(out + V.lanes, count: n1) }
     }
 
-    /// The epilogue of a tile with an activation, over the stored tile (in L1): act, then + R. Out of
+    /// The epilogue of a tile with an activation other than a clamp, over the stored tile (in L1): act, then + R. Out of
     /// line, so that the activation's code exists once rather than at every row of every tile (which
     /// cost a quarter of the Swift compile time), and after the accumulators are dead (a call
     /// between rows would spill them all).

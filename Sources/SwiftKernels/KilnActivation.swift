@@ -30,6 +30,24 @@ public struct KilnActivation {
 }
 
 extension KilnActivation {
+    /// Whether the activation is a clamp to [lower, upper] (none, ReLU, ReLU6, Clip), which kernels
+    /// apply as they store (two instructions); the others run over the stored results (`run`).
+    @inline(__always) public var isClamp: Bool { kind == .none || kind == .relu || kind == .relu6 || kind == .clip }
+    @inline(__always) public var lower: Float {
+        switch kind {
+        case .relu, .relu6: 0
+        case .clip: a
+        default: -Float.infinity
+        }
+    }
+    @inline(__always) public var upper: Float {
+        switch kind {
+        case .relu6: 6
+        case .clip: b
+        default: Float.infinity
+        }
+    }
+
     /// out[i] = act(in[i]) (+ r[i]) for i < n, with the switch on the kind outside the loops: the
     /// kernels store raw sums and run this over what they wrote (a tile, an output row) while it is
     /// in L1, so each activation's code exists once, in a loop of its own. The loops are generic over

@@ -91,8 +91,11 @@ extension KilnVector where Self: SIMD, Scalar == Float {
     @inline(__always) public func store(_ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
     @inline(__always) public static func splat(_ x: Float) -> Self { Self(repeating: x) }
     @inline(__always) public static func fma(_ a: Self, _ b: Self, _ c: Self) -> Self { c.addingProduct(a, b) }
-    @inline(__always) public static func max(_ a: Self, _ b: Self) -> Self { pointwiseMax(a, b) }
-    @inline(__always) public static func min(_ a: Self, _ b: Self) -> Self { pointwiseMin(a, b) }
+    /// Through the sign of a − b (`selectNegative`): `pointwiseMax`/`pointwiseMin` are loops over the
+    /// lanes that LLVM vectorizes in small loops but not in a GEMM tile's epilogue, where they became
+    /// a call with per-lane code (lite0 23 → 71 ms). Differs only for NaN (and ∞ − ∞) operands.
+    @inline(__always) public static func max(_ a: Self, _ b: Self) -> Self { selectNegative(a - b, b, a) }
+    @inline(__always) public static func min(_ a: Self, _ b: Self) -> Self { selectNegative(a - b, a, b) }
     @inline(__always) public var magnitude: Self { Self.fromBits(bits & MaskStorage(repeating: 0x7fff_ffff)) }
     /// The sign bit spread over each lane by an arithmetic shift picks the lanes: a comparison
     /// (`s .< 0` and `replacing(with:where:)`) compiles to a loop over the lanes instead.
