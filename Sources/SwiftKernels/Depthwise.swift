@@ -22,10 +22,10 @@ extension KilnKernels {
     /// Depthwise kh×kw conv over NHWC, fused bias and activation, any stride, padding and dilation:
     ///   out[b][oy][ox][ch] = act(bias[ch] + Σ in[b][oy·sh − pt + ky·dh][ox·sw − pl + kx·dw][ch] · W[ch][ky][kx])
     /// with taps outside the input contributing 0. `packed` is `kiln_pack_dwconv_f32`'s layout: Cpad
-    /// (c rounded up to 16) biases, then Cpad weights per tap. Rows whose kh taps are all inside run
-    /// 3×3 and 5×5 kernels with the weights in registers, four interior pixels at a time
-    /// (`Depthwise3x3`, `Depthwise5x5`); border pixels, other sizes and the channels past the last
-    /// whole vector take the per-pixel path with clipped taps.
+    /// (c rounded up to 16) biases, then Cpad weights per tap. 3×3 and 5×5 kernels run each output
+    /// row with the weights in registers (`DepthwiseRow`: four interior pixels at a time, border
+    /// pixels and rows with their taps clipped); other sizes and the channels past the last whole
+    /// vector take the per-pixel path.
     @inline(never)
     public static func f32_dwconv_bias_act(n: Int, h: Int, w: Int, c: Int, in input: UnsafePointer<Float>, oh: Int,
                                            ow: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, pt: Int,
@@ -44,27 +44,24 @@ extension KilnKernels {
                 let orow: UnsafeMutablePointer<Float> = out + (b * oh + oy) * ow * c
                 let iy0: Int = oy * sh - pt
                 let (ky0, ky1) = tapRange(iy0, kh, dh, h)
-                var done: Int = 0
-                if cfull > 0 && ky0 == 0 && ky1 == kh && oxLo < oxHi {
+                if cfull > 0 {
                     let rows = DepthwiseRow(input: inb, iy0: iy0, rowStride: w * c, c: c, sw: sw, dw: dw, dh: dh, pl: pl,
-                                            lo: lo, hi: hi)
+                                            w: w, ow: ow, from: oxLo, to: oxHi, ky: ky0..<ky1, lo: lo, hi: hi)
                     for cc in stride(from: 0, to: cfull, by: V.lanes) {
                         if kh == 3 {
-                            rows.interior3x3(cc: cc, from: oxLo, to: oxHi, packed: packed, cpad: cpad, out: orow)
+                            rows.row3x3(cc: cc, packed: packed, cpad: cpad, out: orow)
                         } else {
-                            rows.interior5x5(cc: cc, from: oxLo, to: oxHi, packed: packed, cpad: cpad, out: orow)
+                            rows.row5x5(cc: cc, packed: packed, cpad: cpad, out: orow)
                         }
                     }
-                    done = cfull
                 }
-                for ox in 0..<ow {
-                    let inside: Bool = ox >= oxLo && ox < oxHi
-                    let c0: Int = inside ? done : 0
-                    if c0 >= c { continue }
-                    let ix0: Int = ox * sw - pl
-                    let (kx0, kx1) = tapRange(ix0, kw, dw, w)
-                    pixel(c0: c0, c: c, cpad: cpad, input: inb, w: w, iy0: iy0, ix0: ix0, kw: kw, dh: dh, dw: dw,
-                          ky: ky0..<ky1, kx: kx0..<kx1, packed: packed, out: orow + ox * c, lo: lo, hi: hi)
+                if cfull < c {
+                    for ox in 0..<ow {
+                        let ix0: Int = ox * sw - pl
+                        let (kx0, kx1) = tapRange(ix0, kw, dw, w)
+                        pixel(c0: cfull, c: c, cpad: cpad, input: inb, w: w, iy0: iy0, ix0: ix0, kw: kw, dh: dh, dw: dw,
+                              ky: ky0..<ky1, kx: kx0..<kx1, packed: packed, out: orow + ox * c, lo: lo, hi: hi)
+                    }
                 }
                 if !clamp { act.run(V.self, n: ow * c, input: orow, out: orow, residual: nil) }
             }
