@@ -35,7 +35,7 @@ let package = Package(
         // Lowering and source printers.
         .target(name: "Codegen", dependencies: ["IR", "Catalog", "Optimizer", "KilnKernels"], path: "Sources/Codegen",
                 plugins: ["EmbedCSources"]),
-        // Embeds Sources/Runtime and Sources/Kernels into Codegen at build time.
+        // Embeds Sources/Runtime, Sources/Kernels and Sources/SwiftKernels into Codegen at build time.
         .executableTarget(name: "embed-c-sources", path: "Sources/embed-c-sources"),
         .plugin(name: "EmbedCSources", capability: .buildTool(), dependencies: ["embed-c-sources"]),
         // `kiln verify`: a compiled program against the reference interpreter, node by node on a mismatch.
@@ -54,6 +54,9 @@ let package = Package(
         // The f32 kernel library generated code calls (header-only kiln_kernels.h) and the weight packers.
         // tests/ holds the C harness that scripts/test-kernels.sh builds per ISA; SwiftPM builds the rest.
         .target(name: "KilnKernels", path: "Sources/Kernels", exclude: ["tests", "README.md"]),
+        // The same kernels in Swift (SIMD16/SIMD8/scalar by target), for `--backend swift`: compiled and
+        // tested here, and embedded into Codegen (EmbedCSources) to be compiled with each Swift program.
+        .target(name: "SwiftKernels", path: "Sources/SwiftKernels"),
         .executableTarget(
             name: "kiln",
             dependencies: [
@@ -67,7 +70,7 @@ let package = Package(
         .testTarget(
             name: "KilnTests",
             dependencies: ["IR", "Frontend", "Reference", "Catalog", "Optimizer", "Codegen", "Exporters", "KilnRuntime", "KilnKernels", "ONNXProto", "Bench",
-                           "Verification"],
+                           "Verification", "SwiftKernels"],
             path: "Tests/KilnTests"
         ),
     ]

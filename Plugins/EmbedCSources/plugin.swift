@@ -1,11 +1,15 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the runtime and kernel C sources into the target it is applied to (Codegen), regenerated
-/// whenever one of them changes.
+/// Embeds the runtime and kernel sources (C, and the Swift kernels and program files of the Swift
+/// backend) into the target it is applied to (Codegen), regenerated whenever one of them changes.
 @main
 struct EmbedCSources: BuildToolPlugin {
-    static let directories = ["Sources/Runtime", "Sources/Kernels"]
+    static let directories = ["Sources/Runtime", "Sources/Kernels", "Sources/SwiftKernels"]
+
+    static func embedded(_ path: String) -> Bool {
+        path.hasSuffix(".c") || path.hasSuffix(".h") || path.hasSuffix(".swift")
+    }
 
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let root = context.package.directoryURL
@@ -14,7 +18,7 @@ struct EmbedCSources: BuildToolPlugin {
             let base = root.appendingPathComponent(dir)
             guard let walker = FileManager.default.enumerator(atPath: base.path) else { continue }
             while let relative = walker.nextObject() as? String {
-                if relative.hasSuffix(".c") || relative.hasSuffix(".h") { inputs.append(base.appendingPathComponent(relative)) }
+                if Self.embedded(relative) { inputs.append(base.appendingPathComponent(relative)) }
             }
         }
         let output = context.pluginWorkDirectoryURL.appendingPathComponent("EmbeddedSources.swift")

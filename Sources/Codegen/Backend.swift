@@ -19,17 +19,21 @@ public struct BuildRecipe: Sendable {
     public var link: [String]
     /// Object files `compile` leaves behind, removed after linking.
     public var intermediates: [String]
-    /// The single command that rebuilds the program from the sources (written as `build.sh`).
-    public var script: [String]
+    /// The commands that rebuild the program from the sources, run in order (written as `build.sh`):
+    /// one compiler call for C, the Swift compile and the link for Swift.
+    public var script: [[String]]
 }
 
 /// The backends `--backend` offers.
 public enum BackendKind: String, Sendable, CaseIterable {
     case c
+    /// Swift kernels (Sources/SwiftKernels) and a printed model.swift, Embedded Swift, linked with the C runtime.
+    case swift
 
     public func make(toolchain: Toolchain) -> any Backend {
         switch self {
         case .c: CBackend(toolchain: toolchain)
+        case .swift: SwiftBackend(toolchain: toolchain)
         }
     }
 }

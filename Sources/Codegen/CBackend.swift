@@ -11,12 +11,10 @@ public struct CBackend: Backend {
 
     public func writeSources(_ plan: KernelPlan, to build: URL, options: CompileOptions) throws -> BuildRecipe {
         let fm = FileManager.default
-        for folder in ["include", "runtime"] {
-            do {
-                try fm.createDirectory(at: build.appendingPathComponent(folder), withIntermediateDirectories: true)
-            } catch {
-                throw KilnError("cannot create \(build.appendingPathComponent(folder).path): \(Compiler.reason(error))")
-            }
+        do {
+            try fm.createDirectory(at: build, withIntermediateDirectories: true)
+        } catch {
+            throw KilnError("cannot create \(build.path): \(Compiler.reason(error))")
         }
         let printer = CPrinter(weights: options.weights, preprocess: options.preprocess, labels: options.labels)
         func write(_ text: String, _ name: String) throws {
@@ -35,15 +33,7 @@ public struct CBackend: Backend {
             assembled.append("weights.S")
         }
         // The runtime (with the fixed program files) and the kernel headers, as kiln embedded them.
-        for file in CSources.files where !file.path.contains("/tests/") {
-            let name = URL(fileURLWithPath: file.path).lastPathComponent
-            if file.path.hasSuffix(".h") {
-                try write(file.contents, "include/\(name)")
-            } else if file.path.hasPrefix("Sources/Runtime/") {
-                try write(file.contents, "runtime/\(name)")
-                sources.append("runtime/\(name)")
-            }
-        }
+        sources += try CSources.write(to: build, swift: false).c
 
         var flags = ["-std=c11", "-O3", "-ffunction-sections", "-fdata-sections"] + options.target.flags() + ["-Iinclude", "-I."]
         if options.strict { flags += ["-Wall", "-Werror"] }
@@ -53,6 +43,6 @@ public struct CBackend: Backend {
             compile: sources.map { [toolchain.compiler] + flags + ["-c", $0, "-o", $0 + ".o"] },
             link: [toolchain.compiler] + flags + sources.map { $0 + ".o" } + assembled + link,
             intermediates: sources.map { $0 + ".o" },
-            script: [toolchain.compiler] + flags + sources + assembled + link)
+            script: [[toolchain.compiler] + flags + sources + assembled + link])
     }
 }

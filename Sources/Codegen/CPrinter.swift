@@ -107,17 +107,8 @@ public struct CPrinter {
         float kiln_arena[\(max(plan.arenaBytes / 4, 1))] __attribute__((aligned(64)));
         float kiln_scratch[\(max(plan.scratchBytes / 4, 1))] __attribute__((aligned(64)));
 
-        /* Class names for the program's top-K (kiln compile --labels). */
-        const char *const kiln_labels[] = {
 
-        """
-        for label in labels { main += "    \"\(Identifier.cString(label))\",\n" }
-        main += "    NULL\n};\nconst size_t kiln_label_count = \(labels.count);\n"
-        main += "\n/* Every node function in order, with its work, for the profiler (--profile). */\n"
-        main += "const kiln_node kiln_nodes[] = {\n"
-        for function in plan.functions { main += "    \(nodeEntry(function)),\n" }
-        if plan.functions.isEmpty { main += "    {NULL, 0, \"\", \"\", \"\", \"\", 0, 0},\n" }
-        main += "};\nconst size_t kiln_node_count = \(plan.functions.count);\n"
+        """ + labelsDefinition() + nodeTable(plan)
         main += "\nint kiln_model_run(const void *const inputs[], void *const outputs[]) {\n"
         for function in plan.functions {
             main += "    \(function.name)(inputs, outputs);\n"
@@ -134,6 +125,13 @@ public struct CPrinter {
         return files
     }
 
+    /// `kiln_labels` and `kiln_label_count`, the class names for the program's top-K (kiln_program.h).
+    public func labelsDefinition() -> String {
+        var text = "/* Class names for the program's top-K (kiln compile --labels). */\nconst char *const kiln_labels[] = {\n"
+        for label in labels { text += "    \"\(Identifier.cString(label))\",\n" }
+        return text + "    NULL\n};\nconst size_t kiln_label_count = \(labels.count);\n"
+    }
+
     private func functionText(_ function: KernelFunction) -> String {
         var out = "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
         out += "void \(function.name)(const void *const *inputs, void *const *outputs) {\n"
@@ -145,25 +143,7 @@ public struct CPrinter {
     /// `kiln_f32_x(/*a*/ 1, /*b*/ 2, …);`, every argument labelled with its parameter's name, wrapped
     /// before 120 columns.
     func callText(_ call: KernelCall) -> String {
-        let indent = "    ", continuation = "        "
-        var out = indent + "kiln_\(call.kernel)("
-        var column = out.count
-        for (index, item) in call.labelled.enumerated() {
-            let text = "/*\(item.name)*/ \(argument(item.argument))" + (index + 1 < call.arguments.count ? "," : ");")
-            if index > 0 {
-                if column + 1 + text.count > 118 {
-                    out += "\n" + continuation
-                    column = continuation.count
-                } else {
-                    out += " "
-                    column += 1
-                }
-            }
-            out += text
-            column += text.count
-        }
-        if call.arguments.isEmpty { out += ");" }
-        return out + "\n"
+        SourceText.wrappedCall("    kiln_\(call.kernel)(", call.labelled.map { "/*\($0.name)*/ \(argument($0.argument))" }, close: ");")
     }
 
     /// Consecutive runs of functions with about equal numbers of kernel calls.
@@ -179,11 +159,22 @@ public struct CPrinter {
         return shares
     }
 
+    /// `kiln_nodes` and `kiln_node_count`: every node function in order with its work, for the
+    /// profiler (kiln_program.h). A backend whose node functions are not C names them through
+    /// `function` (the Swift backend exports each with `@_cdecl`).
+    public func nodeTable(_ plan: KernelPlan, function: (KernelFunction) -> String = { $0.name }) -> String {
+        var text = "\n/* Every node function in order, with its work, for the profiler (--profile). */\n"
+        text += "const kiln_node kiln_nodes[] = {\n"
+        for f in plan.functions { text += "    \(nodeEntry(f, function: function(f))),\n" }
+        if plan.functions.isEmpty { text += "    {NULL, 0, \"\", \"\", \"\", \"\", 0, 0},\n" }
+        return text + "};\nconst size_t kiln_node_count = \(plan.functions.count);\n"
+    }
+
     /// `{function, index, "name", "kernel", "1x32x112x112", "NHWC", macs, bytes}` (see kiln_program.h).
-    private func nodeEntry(_ function: KernelFunction) -> String {
+    private func nodeEntry(_ function: KernelFunction, function symbol: String) -> String {
         let shape = function.output.map { $0.shape.map(String.init).joined(separator: "x") } ?? ""
         let layout = function.output?.layout.rawValue ?? ""
-        return "{\(function.name), \(function.node.index), \"\(Identifier.cString(function.node.name))\", "
+        return "{\(symbol), \(function.node.index), \"\(Identifier.cString(function.node.name))\", "
             + "\"\(Identifier.cString(function.kernel))\", \"\(shape)\", \"\(layout)\", \(function.work.macs)ULL, \(function.work.bytes)ULL}"
     }
 

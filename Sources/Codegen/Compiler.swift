@@ -101,8 +101,9 @@ public enum Compiler {
         var options = options
         options.outputPath = binary.path
         let recipe = try backend.writeSources(plan, to: build, options: options)
-        let script = recipe.script.map(shellQuoted).joined(separator: " ")
-        try write(Data(("#!/bin/sh\n# Builds the program without make: one compiler call.\ncd \"$(dirname \"$0\")\"\n" + script + "\n").utf8),
+        let script = recipe.script.map { $0.map(shellQuoted).joined(separator: " ") }.joined(separator: " &&\n")
+        let what = recipe.script.count == 1 ? "one compiler call" : "\(recipe.script.count) compiler calls"
+        try write(Data(("#!/bin/sh\n# Builds the program without make: \(what).\nset -e\ncd \"$(dirname \"$0\")\"\n" + script + "\n").utf8),
                   to: build.appendingPathComponent("build.sh"))
         // Kiln itself compiles the sources in parallel (the model is split for that), then links.
         try toolchain.runInParallel(recipe.compile, in: build)

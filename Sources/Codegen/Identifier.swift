@@ -70,3 +70,26 @@ public enum Identifier {
 private extension String {
     func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
+
+extension Identifier {
+    /// Swift's reserved words (keywords in declarations, statements, expressions and types, and the
+    /// `#` directives' words), which an identifier must not be.
+    public static let swiftKeywords: Set<String> = [
+        "associatedtype", "borrowing", "class", "consuming", "deinit", "enum", "extension", "fileprivate", "func", "import",
+        "init", "inout", "internal", "let", "nonisolated", "open", "operator", "private", "precedencegroup", "protocol",
+        "public", "rethrows", "static", "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue",
+        "default", "defer", "do", "else", "fallthrough", "for", "guard", "if", "in", "repeat", "return", "throw", "switch",
+        "where", "while", "Any", "as", "await", "false", "is", "nil", "self", "Self", "super", "throws", "true", "try", "_",
+    ]
+
+    /// `name` as a Swift identifier: names from `sanitize` (ASCII letters, digits and `_`, starting
+    /// with the prefix) pass unchanged unless they are a keyword; anything else — a keyword, a
+    /// leading digit, a non-ASCII or punctuation character, a backtick — is rebuilt through
+    /// `sanitize` with the prefix `n`, so no model-controlled text reaches Swift source as code.
+    public static func swiftSafe(_ name: String) -> String {
+        let valid = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && (Character($0).isLetter || Character($0).isNumber || $0 == "_") }
+            && !(name.first?.isNumber ?? true)
+        if valid && !swiftKeywords.contains(name) { return name }
+        return sanitize(name, prefix: "n")
+    }
+}

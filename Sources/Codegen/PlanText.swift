@@ -43,3 +43,30 @@ extension KernelPlan {
         }
     }
 }
+
+/// Source text shared by the printers.
+enum SourceText {
+    /// `head` followed by `items` separated by ", " and closed by `close`, wrapped before 120 columns
+    /// with continuation lines indented by eight spaces: the printers' kernel calls.
+    static func wrappedCall(_ head: String, _ items: [String], close: String) -> String {
+        let continuation = "        "
+        var out = head
+        var column = out.count
+        for (index, item) in items.enumerated() {
+            let text = item + (index + 1 < items.count ? "," : close)
+            if index > 0 {
+                if column + 1 + text.count > 118 {
+                    out += "\n" + continuation
+                    column = continuation.count
+                } else {
+                    out += " "
+                    column += 1
+                }
+            }
+            out += text
+            column += text.count
+        }
+        if items.isEmpty { out += close }
+        return out + "\n"
+    }
+}

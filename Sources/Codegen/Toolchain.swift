@@ -15,6 +15,19 @@ public struct Toolchain: Sendable {
         throw KilnError(requested.map { "C compiler '\($0)' not found" } ?? "no C compiler found (tried cc, gcc, clang); install gcc or pass --cc")
     }
 
+    /// The Swift compiler for `--backend swift`: `swiftc` from PATH, else beside the Swift toolchain
+    /// that kiln was installed with (`/opt/swift/usr/bin`), and only one that has the Embedded Swift
+    /// standard library (`lib/swift/embedded` beside `bin`).
+    public static func findSwift() throws -> String {
+        let candidates = [lookUp("swiftc"), "/opt/swift/usr/bin/swiftc", "/usr/bin/swiftc"].compactMap { $0 }
+        for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
+            let real = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+            let embedded = real.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("lib/swift/embedded")
+            if FileManager.default.fileExists(atPath: embedded.path) { return path }
+        }
+        throw KilnError("--backend swift needs swiftc with the Embedded Swift standard library (lib/swift/embedded); none found on PATH or in /opt/swift/usr/bin")
+    }
+
     static func lookUp(_ name: String) -> String? {
         let fm = FileManager.default
         if name.contains("/") { return fm.isExecutableFile(atPath: name) ? name : nil }
@@ -64,9 +77,35 @@ public struct Toolchain: Sendable {
     }
 }
 
-/// The runtime and kernel C sources generated programs are built from, as embedded in kiln.
+/// The runtime and kernel sources generated programs are built from, as embedded in kiln: C (the
+/// runtime, the program files, the C kernels) and Swift (the Swift kernels and program file).
 public enum CSources {
     public static var files: [(path: String, contents: String)] { EmbeddedSources.files }
+
+    /// Writes the embedded sources into a build folder: headers to `include/`, the runtime's C
+    /// (program files included) to `runtime/`, and with `swift` the Swift kernels and program file
+    /// to `swift/`. Returns the paths to compile, relative to the folder.
+    static func write(to build: URL, swift: Bool) throws -> (c: [String], swift: [String]) {
+        var c: [String] = [], swiftFiles: [String] = []
+        for file in files where !file.path.contains("/tests/") {
+            let name = URL(fileURLWithPath: file.path).lastPathComponent
+            let folder: String
+            if file.path.hasSuffix(".h") {
+                folder = "include"
+            } else if file.path.hasPrefix("Sources/Runtime/"), file.path.hasSuffix(".c") {
+                folder = "runtime"
+                c.append("runtime/\(name)")
+            } else if swift, file.path.hasSuffix(".swift") {
+                folder = "swift"
+                swiftFiles.append("swift/\(name)")
+            } else {
+                continue
+            }
+            try FileManager.default.createDirectory(at: build.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try file.contents.write(to: build.appendingPathComponent("\(folder)/\(name)"), atomically: true, encoding: .utf8)
+        }
+        return (c, swiftFiles.sorted())
+    }
 }
 
 /// The first error of parallel jobs.

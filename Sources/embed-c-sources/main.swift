@@ -1,6 +1,6 @@
-// Build tool behind the EmbedCSources plugin: writes a Swift file holding the C sources that every
-// program Kiln generates is compiled with (Sources/Runtime, Sources/Kernels), so the kiln binary
-// carries them and needs no files beside it.
+// Build tool behind the EmbedCSources plugin: writes a Swift file holding the sources that every
+// program Kiln generates is compiled with (Sources/Runtime, Sources/Kernels; Sources/SwiftKernels for
+// the Swift backend), so the kiln binary carries them and needs no files beside it.
 //
 //     embed-c-sources OUTPUT.swift PACKAGE_ROOT DIR...
 import Foundation
@@ -23,7 +23,7 @@ for dir in arguments[3...] {
     guard let walker = FileManager.default.enumerator(atPath: base.path) else { continue }
     while let relative = walker.nextObject() as? String {
         if relative.hasPrefix("tests") { continue }
-        if relative.hasSuffix(".c") || relative.hasSuffix(".h") { found.append(dir + "/" + relative) }
+        if relative.hasSuffix(".c") || relative.hasSuffix(".h") || relative.hasSuffix(".swift") { found.append(dir + "/" + relative) }
     }
 }
 for path in found.sorted() {

@@ -30,7 +30,7 @@ struct Compile: ParsableCommand {
     @Option(name: .customLong("cc"), help: "The C compiler (default: cc, gcc or clang from PATH).")
     var compiler: String?
 
-    @Option(help: "The code generator: c.")
+    @Option(help: "The code generator: c (C kernels, built with --cc) or swift (Swift kernels, Embedded Swift, linked with the C runtime).")
     var backend: BackendKind = .c
 
     @Option(name: [.customLong("emit-source"), .customLong("emit-c")],

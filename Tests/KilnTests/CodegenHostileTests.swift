@@ -45,16 +45,23 @@ import Testing
         return m
     }
 
-    @Test func hostileNamesCompileRunAndStayInComments() throws {
-        let dir = try TemporaryFolder.make()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let graph = try ONNXImporter.load(path: try Self.hostileModel().write(in: dir)).graph
+    /// The hostile model written into `dir`, optimized; the interpreter's output on an input written
+    /// there as `x.npy`.
+    static func hostileCase(in dir: URL) throws -> (optimized: Graph, expected: Tensor, input: String) {
+        let graph = try ONNXImporter.load(path: try hostileModel().write(in: dir)).graph
         var optimized = graph
         try Pipeline.run(Pipeline.standard(), on: &optimized)
         let x = (0..<50).map { Float(($0 * 13) % 17) / 8 - 1 }
         let expected = try Interpreter(graph: graph).run([Tensor(shape: [1, 2, 5, 5], floats: x)])[0]
         let input = dir.appendingPathComponent("x.npy").path
         try writeNpy(input, x, dims: [1, 2, 5, 5])
+        return (optimized, expected, input)
+    }
+
+    @Test func hostileNamesCompileRunAndStayInComments() throws {
+        let dir = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (optimized, expected, input) = try Self.hostileCase(in: dir)
 
         let compilers = (try? Toolchain.find("clang")) == nil ? ["gcc"] : ["gcc", "clang"]
         for compiler in compilers {

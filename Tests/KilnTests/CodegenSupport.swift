@@ -13,9 +13,10 @@ struct BuildConfig: Hashable, CustomStringConvertible, Sendable {
     var weights: WeightsMode = .embed
     var preprocess = "imagenet"
     var labels = false
+    var backend: BackendKind = .c
 
     var description: String {
-        "\(model) \(target.rawValue) \(compiler)" + (weights == .external ? " external" : "")
+        "\(model) \(target.rawValue) \(compiler)" + (backend != .c ? " \(backend.rawValue)" : "") + (weights == .external ? " external" : "")
             + (preprocess != "imagenet" ? " \(preprocess)" : "") + (labels ? " labels" : "")
     }
 }
@@ -71,6 +72,7 @@ final class BinaryCache: @unchecked Sendable {
         options.compiler = config.compiler
         options.weights = config.weights
         options.preprocess = config.preprocess
+        options.backend = config.backend
         if config.labels {
             let text = try String(contentsOf: SharedData.packageRoot.appendingPathComponent("samples/imagenet_classes.txt"), encoding: .utf8)
             options.labels = text.split(separator: "\n").map(String.init)

@@ -66,13 +66,16 @@ import Verification
         #expect(report.divergence == nil)
     }
 
-    @Test func brokenNodeFailsAndIsNamed() throws {
+    /// On both backends: the Swift program traces through kiln_program.swift's `kilnTrace`.
+    @Test(arguments: [BackendKind.c, .swift])
+    func brokenNodeFailsAndIsNamed(backend: BackendKind) throws {
         let (model, dir) = try Self.threeConvs()
         defer { try? FileManager.default.removeItem(at: dir) }
         let graph = try Self.optimized(model)
         let plan = try Lowering.lower(graph, banner: [])
         let broken = try #require(plan.functions.first { $0.node.provenance.contains("conv2") })
         var options = VerifyOptions()
+        options.compile.backend = backend
         // The break: conv2's fused Relu becomes no activation, so its negative values leak through.
         options.alterPlan = { plan in
             for f in plan.functions.indices where plan.functions[f].node.provenance.contains("conv2") {

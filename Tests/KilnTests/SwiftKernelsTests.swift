@@ -1,0 +1,206 @@
+import Catalog
+import Foundation
+import KilnKernels
+import SwiftKernels
+import Testing
+
+/// The Swift kernel library (`Sources/SwiftKernels`, what `--backend swift` programs run) against the
+/// C library's entry points (`kilnc_*`, themselves checked against naive loops in `KernelsTests` and
+/// the C harness), at every vector width, on shapes that leave remainders everywhere: row tiles,
+/// panels, vectors, interior blocks, borders.
+@Suite struct SwiftKernelsTests {
+    /// The targets' vectors, by name.
+    static let widths = ["SIMD16", "SIMD8", "Float"]
+
+    static func values(_ count: Int, seed: UInt64) -> [Float] { KernelsTests.values(count, seed: seed) }
+
+    /// Max |y − ref| ≤ 1e-5 · (max |ref| + 1), and no NaN (every output element written).
+    static func expectClose(_ y: [Float], _ ref: [Float], _ what: String) {
+        let scale = ref.reduce(Float(0)) { max($0, abs($1)) } + 1
+        let worst = zip(y, ref).map { abs($0 - $1) }.max() ?? 0
+        #expect(y.count == ref.count && !y.contains { $0.isNaN } && worst <= 1e-5 * scale, "\(what): max error \(worst), scale \(scale)")
+    }
+
+    static var activations: [(KilnActivation, kiln_act)] { [
+        (.none, kiln_act(kind: KILN_ACT_NONE, a: 0, b: 0)), (.relu, kiln_act(kind: KILN_ACT_RELU, a: 0, b: 0)),
+        (.relu6, kiln_act(kind: KILN_ACT_RELU6, a: 0, b: 0)), (.silu, kiln_act(kind: KILN_ACT_SILU, a: 0, b: 0)),
+        (.hardSwish, kiln_act(kind: KILN_ACT_HARDSWISH, a: 0, b: 0)), (.sigmoid, kiln_act(kind: KILN_ACT_SIGMOID, a: 0, b: 0)),
+        (.hardSigmoid(0.2, 0.5), kiln_act(kind: KILN_ACT_HARDSIGMOID, a: 0.2, b: 0.5)),
+        (.clip(-0.5, 0.75), kiln_act(kind: KILN_ACT_CLIP, a: -0.5, b: 0.75)),
+    ] }
+
+    @Test(arguments: widths) func gemmWithEpilogue(width: String) {
+        switch width {
+        case "SIMD16": Self.gemm(SIMD16<Float>.self)
+        case "SIMD8": Self.gemm(SIMD8<Float>.self)
+        default: Self.gemm(Float.self)
+        }
+    }
+
+    static func gemm<V: KilnVector>(_: V.Type) {
+        // p hits the 12/6/4/2/1-row tiles, n partial vectors and an odd number of panels.
+        for (index, (p, k, n)) in [(1, 3, 1), (5, 16, 17), (15, 37, 33), (29, 8, 48), (31, 5, 40), (13, 1, 8)].enumerated() {
+            let (swiftAct, cAct) = activations[index % activations.count]
+            let a = values(p * k, seed: 1), w = values(n * k, seed: 2), bias = values(n, seed: 3), r = values(p * n, seed: 4)
+            var packed = [Float](repeating: .nan, count: kiln_pack_gemm_f32_floats(k, n))
+            kiln_pack_gemm_f32(k, n, w, 1, k, bias, &packed)
+            var want = [Float](repeating: .nan, count: p * n), got = want, gotNoResidual = want, wantNoResidual = want
+            kilnc_f32_gemm_bias_act(p, k, n, a, k, packed, &want, n, r, n, cAct)
+            KilnKernels<V>.f32_gemm_bias_act(p: p, k: k, n: n, a: a, lda: k, packed: packed, c: &got, ldc: n, r: r, ldr: n, act: swiftAct)
+            expectClose(got, want, "\(V.self) gemm \(p)x\(k)x\(n)")
+            kilnc_f32_gemm_bias_act(p, k, n, a, k, packed, &wantNoResidual, n, nil, 0, cAct)
+            KilnKernels<V>.f32_gemm_bias_act(p: p, k: k, n: n, a: a, lda: k, packed: packed, c: &gotNoResidual, ldc: n,
+                                             r: nil, ldr: 0, act: swiftAct)
+            expectClose(gotNoResidual, wantNoResidual, "\(V.self) gemm \(p)x\(k)x\(n) without residual")
+        }
+        // The gated GEMM: two images, the gate scales the weights per image.
+        let (images, hw, k, n) = (2, 7, 19, 21)
+        let a = values(images * hw * k, seed: 5), w = values(n * k, seed: 6), bias = values(n, seed: 7)
+        let gate = values(images * k, seed: 8), r = values(images * hw * n, seed: 9)
+        var packed = [Float](repeating: .nan, count: kiln_pack_gemm_f32_floats(k, n))
+        kiln_pack_gemm_f32(k, n, w, 1, k, bias, &packed)
+        var scratch = packed, want = [Float](repeating: .nan, count: images * hw * n), got = want
+        kilnc_f32_gemm_gated_bias_act(images, hw, k, n, a, k, gate, packed, &scratch, &want, n, r, n, activations[3].1)
+        KilnKernels<V>.f32_gemm_gated_bias_act(images: images, hw: hw, k: k, n: n, a: a, lda: k, gate: gate, packed: packed,
+                                               scratch: &scratch, c: &got, ldc: n, r: r, ldr: n, act: activations[3].0)
+        expectClose(got, want, "\(V.self) gated gemm")
+    }
+
+    @Test(arguments: widths) func depthwise(width: String) {
+        switch width {
+        case "SIMD16": Self.depthwise(SIMD16<Float>.self)
+        case "SIMD8": Self.depthwise(SIMD8<Float>.self)
+        default: Self.depthwise(Float.self)
+        }
+    }
+
+    static func depthwise<V: KilnVector>(_: V.Type) {
+        // (h, w, c, k, stride, dilation, pt, pl, pb, pr): 3×3 and 5×5 fast paths with channel remainders and
+        // interior blocks of four plus single pixels, asymmetric pads, another kernel size, a dilation.
+        let cases = [(9, 11, 19, 3, 1, 1, 1, 1, 1, 1), (10, 13, 40, 3, 2, 1, 0, 1, 1, 0), (12, 14, 24, 5, 1, 1, 2, 2, 2, 2),
+                     (11, 17, 35, 5, 2, 1, 1, 2, 2, 1), (7, 9, 9, 2, 1, 1, 0, 0, 1, 1), (9, 12, 16, 3, 1, 2, 2, 2, 2, 2)]
+        for (index, (h, w, c, k, s, d, pt, pl, pb, pr)) in cases.enumerated() {
+            let n = 2, span = (k - 1) * d + 1
+            let oh = (h + pt + pb - span) / s + 1, ow = (w + pl + pr - span) / s + 1
+            let input = values(n * h * w * c, seed: 10), weight = values(c * k * k, seed: 11), bias = values(c, seed: 12)
+            var packed = [Float](repeating: .nan, count: kiln_pack_dwconv_f32_floats(c, k, k))
+            kiln_pack_dwconv_f32(c, k, k, weight, bias, &packed)
+            let (swiftAct, cAct) = activations[index % activations.count]
+            var want = [Float](repeating: .nan, count: n * oh * ow * c), got = want
+            kilnc_f32_dwconv_bias_act(n, h, w, c, input, oh, ow, k, k, s, s, d, d, pt, pl, packed, &want, cAct)
+            KilnKernels<V>.f32_dwconv_bias_act(n: n, h: h, w: w, c: c, in: input, oh: oh, ow: ow, kh: k, kw: k, sh: s, sw: s,
+                                               dh: d, dw: d, pt: pt, pl: pl, packed: packed, out: &got, act: swiftAct)
+            expectClose(got, want, "\(V.self) depthwise case \(index)")
+        }
+    }
+
+    @Test(arguments: widths) func convolutions(width: String) {
+        switch width {
+        case "SIMD16": Self.convolutions(SIMD16<Float>.self)
+        case "SIMD8": Self.convolutions(SIMD8<Float>.self)
+        default: Self.convolutions(Float.self)
+        }
+    }
+
+    static func convolutions<V: KilnVector>(_: V.Type) {
+        // The direct conv on NCHW and NHWC input: 35 output channels (a partial panel), rows with interior blocks
+        // of eight and border pixels, stride 2.
+        let (n, cin, h, w, cout, k, s, pt, pl) = (2, 3, 9, 23, 35, 3, 2, 0, 1)
+        let oh = (h + pt + 1 - k) / s + 1, ow = (w + pl + 0 - k) / s + 1
+        let input = values(n * cin * h * w, seed: 13), weight = values(cout * cin * k * k, seed: 14), bias = values(cout, seed: 15)
+        var packed = [Float](repeating: .nan, count: kiln_pack_conv_f32_floats(cout, cin, k, k))
+        kiln_pack_conv_f32(cout, cin, k, k, weight, bias, &packed)
+        for (layout, strides) in [("NCHW", (cin * h * w, h * w, w, 1)), ("NHWC", (h * w * cin, 1, w * cin, cin))] {
+            var want = [Float](repeating: .nan, count: n * oh * ow * cout), got = want
+            kilnc_f32_conv_direct_bias_act(n, cin, h, w, input, strides.0, strides.1, strides.2, strides.3, cout, oh, ow, k, k,
+                                           s, s, 1, 1, pt, pl, packed, &want, activations[2].1)
+            KilnKernels<V>.f32_conv_direct_bias_act(n: n, cin: cin, h: h, w: w, in: input, isn: strides.0, isc: strides.1,
+                                                    ish: strides.2, isw: strides.3, cout: cout, oh: oh, ow: ow, kh: k, kw: k,
+                                                    sh: s, sw: s, dh: 1, dw: 1, pt: pt, pl: pl, packed: packed, out: &got,
+                                                    act: activations[2].0)
+            expectClose(got, want, "\(V.self) direct conv \(layout)")
+        }
+        // The generic conv: two groups, dilation 2, NCHW input.
+        let (gin, gout, groups, gh, gw) = (6, 4, 2, 8, 7)
+        let gx = values(n * gin * gh * gw, seed: 16), gwt = values(gout * (gin / groups) * 9, seed: 17), gb = values(gout, seed: 18)
+        let goh = gh - 2, gow = gw - 2  // 3×3, dilation 2, pads 1
+        var want = [Float](repeating: .nan, count: n * goh * gow * gout), got = want
+        kilnc_f32_conv_generic_bias_act(n, gin, gh, gw, gx, gin * gh * gw, gh * gw, gw, 1, gout, goh, gow, 3, 3, 1, 1, 2, 2, 1, 1,
+                                        groups, gwt, gb, &want, activations[4].1)
+        KilnKernels<V>.f32_conv_generic_bias_act(n: n, cin: gin, h: gh, w: gw, in: gx, isn: gin * gh * gw, isc: gh * gw, ish: gw,
+                                                 isw: 1, cout: gout, oh: goh, ow: gow, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2,
+                                                 pt: 1, pl: 1, groups: groups, weight: gwt, bias: gb, out: &got, act: activations[4].0)
+        expectClose(got, want, "\(V.self) generic conv")
+    }
+
+    @Test(arguments: widths) func otherKernels(width: String) {
+        switch width {
+        case "SIMD16": Self.others(SIMD16<Float>.self)
+        case "SIMD8": Self.others(SIMD8<Float>.self)
+        default: Self.others(Float.self)
+        }
+    }
+
+    static func others<V: KilnVector>(_: V.Type) {
+        let K = KilnKernels<V>.self
+        let (n, hw, c, cr) = (2, 7, 70, 9)
+        let x = values(n * hw * c, seed: 20).map { $0 * 8 }, y = values(n * hw * c, seed: 21)
+        func run(_ count: Int, _ what: String, _ c: (inout [Float]) -> Void, _ swift: (inout [Float]) -> Void) {
+            var want = [Float](repeating: .nan, count: count), got = want
+            c(&want)
+            swift(&got)
+            expectClose(got, want, "\(V.self) \(what)")
+        }
+        for (swiftAct, cAct) in activations {
+            run(103, "act \(cAct.kind)", { kilnc_f32_act(103, x, &$0, cAct) }, { K.f32_act(n: 103, in: x, out: &$0, act: swiftAct) })
+            run(103, "add \(cAct.kind)", { kilnc_f32_add_act(103, x, y, &$0, cAct) },
+                { K.f32_add_act(count: 103, a: x, b: y, out: &$0, act: swiftAct) })
+        }
+        run(n * c, "global average pool", { kilnc_f32_gavgpool_nhwc(n, hw, c, x, &$0) },
+            { K.f32_gavgpool_nhwc(n: n, hw: hw, c: c, in: x, out: &$0) })
+        let gate = values(n * c, seed: 22)
+        run(n * hw * c, "channel scale", { kilnc_f32_channel_scale_nhwc(n, hw, c, x, gate, &$0) },
+            { K.f32_channel_scale_nhwc(n: n, hw: hw, c: c, in: x, gate: gate, out: &$0) })
+        var packed1 = [Float](repeating: 0, count: kiln_pack_gemm_f32_floats(c, cr))
+        var packed2 = [Float](repeating: 0, count: kiln_pack_gemm_f32_floats(cr, c))
+        kiln_pack_gemm_f32(c, cr, values(cr * c, seed: 23), 1, c, values(cr, seed: 24), &packed1)
+        kiln_pack_gemm_f32(cr, c, values(c * cr, seed: 25), 1, cr, values(c, seed: 26), &packed2)
+        var scratch = [Float](repeating: 0, count: cr)
+        run(n * c, "squeeze-excite gate", {
+            kilnc_f32_se_gate_nhwc(n, hw, c, cr, x, packed1, activations[3].1, packed2, activations[6].1, &scratch, &$0)
+        }, {
+            K.f32_se_gate_nhwc(n: n, hw: hw, c: c, cr: cr, in: x, packed1: packed1, act1: activations[3].0, packed2: packed2,
+                               gate_act: activations[6].0, scratch: &scratch, gate: &$0)
+        })
+        for (rows, length) in [(3, 1000), (2, 7), (1, 1)] {
+            let logits = values(rows * length, seed: 27).map { $0 * 30 }
+            run(rows * length, "softmax \(rows)x\(length)", { kilnc_f32_softmax(rows, length, logits, &$0) },
+                { K.f32_softmax(rows: rows, n: length, in: logits, out: &$0) })
+        }
+        let (rc, rhw) = (19, 23)
+        let t = values(n * rc * rhw, seed: 28)
+        run(t.count, "NCHW to NHWC", { kilnc_f32_nchw_to_nhwc(n, rc, rhw, t, &$0) }, { K.f32_nchw_to_nhwc(n: n, c: rc, hw: rhw, in: t, out: &$0) })
+        run(t.count, "NHWC to NCHW", { kilnc_f32_nhwc_to_nchw(n, rc, rhw, t, &$0) }, { K.f32_nhwc_to_nchw(n: n, c: rc, hw: rhw, in: t, out: &$0) })
+    }
+
+    /// Every catalog entry has a Swift kernel of the same name whose argument labels are the entry's
+    /// parameter names, in order (the Swift printer labels each argument with them).
+    @Test func everyCatalogEntryHasASwiftKernel() throws {
+        let folder = SharedData.packageRoot.appendingPathComponent("Sources/SwiftKernels")
+        var declared: [String: [String]] = [:]
+        let regex = try NSRegularExpression(pattern: #"public static func (f32_\w+)\(([^)]*)\)"#)
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let name = Range(match.range(at: 1), in: text), let list = Range(match.range(at: 2), in: text) else { continue }
+                declared[String(text[name])] = text[list].split(separator: ",").compactMap {
+                    $0.split(whereSeparator: \.isWhitespace).first.map { String($0.hasSuffix(":") ? $0.dropLast() : $0) }
+                }
+            }
+        }
+        for entry in KernelCatalog.all {
+            let labels = try #require(declared[entry.name], "\(entry.name) has no Swift kernel")
+            #expect(labels == entry.parameters.map(\.name), "\(entry.name): argument labels")
+        }
+    }
+}
