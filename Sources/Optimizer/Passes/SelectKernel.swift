@@ -27,9 +27,9 @@ import IR
 /// `kernel_reason`, `layout` (of the result), `input_layout` (only when the kernel reads its main
 /// input in another layout, as the stem conv does), `weight_packing`.
 ///
-/// **Nodes no kernel runs** (operators outside the library, broadcasting arithmetic…) get no
-/// annotation and work in NCHW, as do graph inputs and outputs; lowering lists them all in one
-/// error. Non-4-D tensors are row-major in every layout and never reordered.
+/// **Nodes no kernel runs** (since the generic kernels, only tensors of more than six dimensions)
+/// get no annotation and work in NCHW, as do graph inputs and outputs; lowering lists them all in
+/// one error. Non-4-D tensors are row-major in every layout and never reordered.
 ///
 /// **Reorders.** One `Reorder` per (tensor, target layout), placed before its first consumer and
 /// shared by the others; none where the two layouts have the same bytes (a 4-D tensor with H·W = 1
