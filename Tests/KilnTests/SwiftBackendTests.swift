@@ -80,6 +80,8 @@ import Testing
         let code = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map { line in
             line.range(of: "//").map { String(line[..<$0.lowerBound]) } ?? String(line)
         }.joined(separator: "\n")
+            // The only string literals: the C names Kiln gives the node functions for the profiler's table.
+            .replacing(/@_cdecl\("kiln_swift_node_[0-9]+"\)/, with: "")
         for danger in ["system(", "rm -rf", "\"", "`", "%s%n", "*/", "/*", "\\"] {
             #expect(!code.contains(danger), "'\(danger)' outside comments")
         }

@@ -1,4 +1,5 @@
 import Catalog
+import Codegen
 import Foundation
 import KilnKernels
 import SwiftKernels
@@ -198,7 +199,10 @@ import Testing
                 }
             }
         }
-        for entry in KernelCatalog.all {
+        // The kernels the Swift backend prints calls of (the generic kernels of other operators and
+        // element types have no Swift twin yet; `SwiftPrinter.unsupported` refuses them by name).
+        #expect(SwiftPrinter.kernels.isSubset(of: Set(KernelCatalog.all.map(\.name))))
+        for entry in KernelCatalog.all where SwiftPrinter.kernels.contains(entry.name) {
             let labels = try #require(declared[entry.name], "\(entry.name) has no Swift kernel")
             #expect(labels == entry.parameters.map(\.name), "\(entry.name): argument labels")
         }
