@@ -103,7 +103,7 @@ extension KernelCatalog {
         })
 
     /// Candidates of a per-channel kernel over [outer][c][inner]: NCHW, and NHWC for 4-D tensors
-    /// (inner = 1); `slots` are the tensor operands.
+    /// (inner = 1); the per-channel parameters are 1-D, so any layout.
     static func perChannel(_ entry: KernelEntry, _ q: KernelQuery, reason: String) -> [KernelCandidate] {
         anyLayout(entry, q, slots: [0], reason: reason, cost: q.elements)
     }
