@@ -174,9 +174,8 @@ public enum BenchRunner {
     static func nodeFacts(_ graph: Graph) -> [Int: (name: String, kernel: String, provenance: [String], macs: Int, bytes: Int)] {
         var facts: [Int: (name: String, kernel: String, provenance: [String], macs: Int, bytes: Int)] = [:]
         for (index, node) in graph.nodes.enumerated() {
-            let macs = node.op.macs(inputs: node.inputs.map(graph.type(of:)), outputs: node.outputs.map(graph.type(of:)))
-            let work = KernelQuery(node: node, in: graph, isa: .generic).map { KernelCatalog.work($0, macs: macs) }
-            facts[index] = (node.name, node.kernel ?? "-", node.provenance, macs, work?.bytes ?? 0)
+            let work = KernelCatalog.work(of: node, in: graph)
+            facts[index] = (node.name, node.kernel ?? "-", node.provenance, work.macs, work.bytes)
         }
         return facts
     }

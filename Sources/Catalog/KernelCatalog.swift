@@ -37,6 +37,13 @@ public enum KernelCatalog {
         (name == gemm.name || name == gatedGEMM.name) && (!conv.residualFirst || conv.activation == .none)
     }
 
+    /// The work of node `node` of `graph`: its operator's MACs, and the bytes its kernel moves (none
+    /// when no kernel of the library runs it).
+    public static func work(of node: Node, in graph: Graph) -> KernelWork {
+        let macs = node.op.macs(inputs: node.inputs.map(graph.type(of:)), outputs: node.outputs.map(graph.type(of:)))
+        return KernelQuery(node: node, in: graph, isa: .generic).map { work($0, macs: macs) } ?? KernelWork(macs: macs, bytes: 0)
+    }
+
     /// The MACs and bytes a node's kernel moves: every input (weights included) read once and the
     /// output written once.
     public static func work(_ query: KernelQuery, macs: Int) -> KernelWork {

@@ -40,9 +40,7 @@ public struct Lowering {
             } catch let error as KilnError {
                 throw error.at(node: node.name)
             }
-            let macs = node.op.macs(inputs: node.inputs.map(graph.type(of:)), outputs: node.outputs.map(graph.type(of:)))
-            let work = KernelQuery(node: node, in: graph, isa: .generic).map { KernelCatalog.work($0, macs: macs) }
-                ?? KernelWork(macs: macs, bytes: 0)
+            let work = KernelCatalog.work(of: node, in: graph)
             functions.append(KernelFunction(
                 name: Identifier.sanitize(node.name, prefix: String(format: "k%03d", index)),
                 comment: comment(for: node), calls: calls,
