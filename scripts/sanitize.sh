@@ -1,6 +1,6 @@
 #!/bin/sh
-# The kernel tests and one compiled model under AddressSanitizer + UndefinedBehaviorSanitizer (clang), any report
-# fatal (-fno-sanitize-recover=all). Long-running; not part of `swift test`. Exit status 0 iff everything passed.
+# The kernel tests and one compiled model under AddressSanitizer + UndefinedBehaviorSanitizer (clang), and the
+# model under ThreadSanitizer on several threads; any report fatal (-fno-sanitize-recover=all). Long-running; not part of `swift test`. Exit status 0 iff everything passed.
 #
 #   scripts/sanitize.sh [MODEL.onnx INPUT [--preprocess NAME]]
 #       default: samples/lite0/model.onnx on samples/cat.ppm with --preprocess inception
@@ -9,6 +9,7 @@
 # 2. The model compiled by kiln with --emit-c, its sources rebuilt with the same flags kiln used but dynamically
 #    linked and sanitized (ASan cannot link -static), then run on the input; its top class must be the one the
 #    normal static build prints.
+# 3. The same under ThreadSanitizer at 2 and 3 threads.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -eq 0 ]; then
@@ -38,7 +39,8 @@ for isa in avx512 avx2 generic; do
     esac
     # shellcheck disable=SC2086
     if ! clang -std=c11 $san $flags -I"$root/Sources/Kernels/include" "$root/Sources/Kernels/tests/kernels_test.c" \
-        "$root/Sources/Kernels/kiln_pack.c" -lm -o "$out/kernels-$isa" >"$out/kernels-$isa.log" 2>&1; then
+        "$root/Sources/Kernels/tests/kernels_test_generic.c" "$root/Sources/Kernels/tests/kernels_test_parallel.c" \
+        "$root/Sources/Kernels/kiln_pack.c" -pthread -lm -o "$out/kernels-$isa" >"$out/kernels-$isa.log" 2>&1; then
         cat "$out/kernels-$isa.log"; echo "$isa: BUILD FAILED"; status=1; continue
     fi
     if nice -n 10 "$out/kernels-$isa" >"$out/kernels-$isa.log" 2>&1; then
@@ -68,5 +70,19 @@ if nice -n 10 "$out/model-asan" "$input" --top 1 >"$out/got.txt" 2>&1 && cmp -s 
 else
     cat "$out/got.txt"; echo "expected: $(cat "$out/expected.txt")"; echo "model: FAILED"; status=1
 fi
+# 3. The same sources under ThreadSanitizer at 2 and 3 threads: the pool's barriers order every kernel part's
+#    writes before the next node's reads, or TSan reports the race.
+tsan="-O1 -g -fno-omit-frame-pointer -fsanitize=thread"
+if ! (cd "$out/src" && eval "$line $tsan -o '$out/model-tsan'") >"$out/build-tsan.log" 2>&1; then
+    cat "$out/build-tsan.log"; echo "thread-sanitized build FAILED"; exit 1
+fi
+for threads in 2 3; do
+    if TSAN_OPTIONS=halt_on_error=1 nice -n 10 "$out/model-tsan" "$input" --top 1 --threads $threads >"$out/got-tsan.txt" 2>&1 \
+        && cmp -s "$out/expected.txt" "$out/got-tsan.txt"; then
+        echo "model at $threads threads (TSan): $(cat "$out/got-tsan.txt") (the same as the normal build)"
+    else
+        cat "$out/got-tsan.txt"; echo "model at $threads threads (TSan): FAILED"; status=1
+    fi
+done
 [ $status = 0 ] && echo "sanitize: all passed" || echo "sanitize: FAILED"
 exit $status

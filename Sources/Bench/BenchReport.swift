@@ -106,8 +106,10 @@ func median(_ values: [Double]) -> Double {
 
 /// Where a layer stands against the roofline: its bound time over its measured time, and which
 /// ceiling binds (the node's bound time is max(2·MACs / peak, bytes / bandwidth)).
-public func roofline(macs: Int, bytes: Int, microseconds: Double, machine: BenchReport.MachineInfo) -> (fraction: Double, bound: String) {
-    let compute = machine.peakGFLOPS > 0 ? 2 * Double(macs) / (machine.peakGFLOPS * 1e3) : 0
+public func roofline(macs: Int, bytes: Int, microseconds: Double, machine: BenchReport.MachineInfo,
+                     threads: Int = 1) -> (fraction: Double, bound: String) {
+    let peak = machine.peakGFLOPS * Double(max(threads, 1)) // one core's FMA units per thread
+    let compute = peak > 0 ? 2 * Double(macs) / (peak * 1e3) : 0
     let memory = machine.bandwidthGBs > 0 ? Double(bytes) / (machine.bandwidthGBs * 1e3) : 0
     let bound = max(compute, memory)
     return (microseconds > 0 ? bound / microseconds : 0, compute >= memory ? "compute" : "memory")

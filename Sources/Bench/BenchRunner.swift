@@ -80,19 +80,24 @@ public enum BenchRunner {
                 var graph = imported.graph
                 try Pipeline.run(Pipeline.standard(isa: target.isa), on: &graph)
                 for backend in options.backends {
+                    // One program per backend and target; it runs at every thread count (`--threads N`).
+                    let label = "\(backend.rawValue) \(target.rawValue)"
+                    progress("compiling \(name): \(label)…")
+                    var compile = CompileOptions()
+                    compile.target = target
+                    compile.backend = backend
+                    compile.compiler = options.compiler
+                    let binary = folder.appendingPathComponent("\(backend.rawValue)-\(target.rawValue)").path
+                    let result = try Compiler.compile(graph, output: binary, options: compile)
+                    progress(String(format: "compiled %@: %@ in %.1f s", name, label, result.seconds))
                     for threads in options.threads {
-                        let label = "\(backend.rawValue) \(target.rawValue) \(threads)t"
-                        progress("compiling \(name): \(label)…")
-                        var compile = CompileOptions()
-                        compile.target = target
-                        compile.backend = backend
-                        compile.compiler = options.compiler
-                        let binary = folder.appendingPathComponent("\(backend.rawValue)-\(target.rawValue)-\(threads)").path
-                        let result = try Compiler.compile(graph, output: binary, options: compile)
-                        progress(String(format: "compiled %@: %@ in %.1f s", name, label, result.seconds))
+                        if backend == .swift && threads > 1 {
+                            progress("\(name): no \(label) at \(threads) threads: the Swift backend's programs run on one thread")
+                            continue
+                        }
                         let variant = BenchReport.Variant(
-                            name: label, backend: backend.rawValue, target: target.rawValue, threads: threads, medianMs: 0,
-                            minMs: 0, roundsMs: [], compileS: result.seconds, binaryBytes: result.binaryBytes, layers: [])
+                            name: "\(label) \(threads)t", backend: backend.rawValue, target: target.rawValue, threads: threads,
+                            medianMs: 0, minMs: 0, roundsMs: [], compileS: result.seconds, binaryBytes: result.binaryBytes, layers: [])
                         programs.append(Program(variant: variant, binary: result.binary, nodes: nodeFacts(graph)))
                     }
                 }
@@ -115,7 +120,8 @@ public enum BenchRunner {
             for round in 0..<options.rounds {
                 progress("\(name): round \(round + 1) of \(options.rounds)")
                 for index in programs.indices {
-                    let profile = try runProfile(programs[index].binary, input: input, runs: options.runs, json: profileFile, machine: machine)
+                    let profile = try runProfile(programs[index].binary, input: input, runs: options.runs,
+                                                 threads: programs[index].variant.threads, json: profileFile, machine: machine)
                     programs[index].rounds.append(profile.whole_run_median_us / 1000)
                     for layer in profile.layers { programs[index].layerRounds[layer.index, default: []].append(layer.median_us) }
                 }
@@ -180,10 +186,10 @@ public enum BenchRunner {
         return facts
     }
 
-    static func runProfile(_ binary: String, input: String, runs: Int, json: String, machine: Machine) throws -> ProgramProfile {
+    static func runProfile(_ binary: String, input: String, runs: Int, threads: Int, json: String, machine: Machine) throws -> ProgramProfile {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [input, "--profile", String(runs), "--profile-json", json,
+        process.arguments = [input, "--profile", String(runs), "--profile-json", json, "--threads", String(threads),
                              "--peak-gflops", String(machine.peakGFLOPS), "--bandwidth-gbs", String(machine.bandwidthGBs)]
         let errors = Pipe()
         process.standardOutput = FileHandle.nullDevice

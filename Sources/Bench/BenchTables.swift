@@ -59,7 +59,8 @@ public struct BenchTables {
         for v in others { header += ["\(v.name) µs", "ratio"] }
         var rows: [[String]] = []
         for layer in first.layers.sorted(by: { $0.medianUs > $1.medianUs }).prefix(layerRows) {
-            let (fraction, bound) = roofline(macs: layer.macs, bytes: layer.bytes, microseconds: layer.medianUs, machine: report.machine)
+            let (fraction, bound) = roofline(macs: layer.macs, bytes: layer.bytes, microseconds: layer.medianUs, machine: report.machine,
+                                           threads: first.threads)
             var row = [String(layer.index), Self.shortened(layer.name), layer.kernel, String(format: "%.1f", layer.medianUs),
                        String(format: "%.0f%% %@", 100 * fraction, bound == "compute" ? "C" : "M")]
             for v in others {

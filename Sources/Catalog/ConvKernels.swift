@@ -77,7 +77,7 @@ extension KernelCatalog {
         summary: "C[p][n] = act(bias + A[p][:] · W[:][n]) + R[p][n]: 1×1 convs over NHWC rows, fully connected layers",
         parameters: sizes("p", "k", "n") + [.init("a", .reads)] + sizes("lda") + [.init("packed", .reads), .init("c", .writes)]
             + sizes("ldc") + [.init("r", .reads)] + sizes("ldr") + [.init("act", .activation)],
-        weightPacking: "OHWI-panel16", split: "p",
+        weightPacking: "OHWI-panel16", split: ["p", "n"],
         match: { entry, q in
             if case .dense = q.computation { return denseCandidates(entry, q) }
             guard let s = ConvShape(q), s.constantWeights, s.isPointwise, !s.op.gated else { return [] }
@@ -92,7 +92,7 @@ extension KernelCatalog {
         parameters: sizes("images", "hw", "k", "n") + [.init("a", .reads)] + sizes("lda")
             + [.init("gate", .reads), .init("packed", .reads), .init("scratch", .writes), .init("c", .writes)]
             + sizes("ldc") + [.init("r", .reads)] + sizes("ldr") + [.init("act", .activation)],
-        weightPacking: "OHWI-panel16", split: "hw",
+        weightPacking: "OHWI-panel16", split: ["hw", "n"],
         match: { entry, q in
             guard let s = ConvShape(q), s.op.gated, fusesGate(s) else { return [] }
             let scaling = Double(s.n * s.c * s.m) / Double(q.isa.vectorWidth)
@@ -109,7 +109,7 @@ extension KernelCatalog {
         summary: "depthwise kh×kw conv over NHWC, vectorized over channels, any stride, padding and dilation",
         parameters: sizes("n", "h", "w", "c") + [.init("in", .reads)] + sizes("oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl")
             + [.init("packed", .reads), .init("out", .writes), .init("act", .activation)],
-        weightPacking: "HWC-depthwise", split: "oh",
+        weightPacking: "HWC-depthwise", split: ["oh"],
         match: { entry, q in
             guard let s = ConvShape(q), s.constantWeights, s.isDepthwise, !s.op.gated else { return [] }
             return [KernelCandidate(entry: entry, inputs: s.slots(q, input: .nhwc, output: .nhwc), output: .nhwc,
@@ -123,7 +123,7 @@ extension KernelCatalog {
         parameters: sizes("n", "cin", "h", "w") + [.init("in", .reads)]
             + sizes("isn", "isc", "ish", "isw", "cout", "oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl")
             + [.init("packed", .reads), .init("out", .writes), .init("act", .activation)],
-        weightPacking: "HWIO-panel16", split: "oh",
+        weightPacking: "HWIO-panel16", split: ["oh"],
         match: { entry, q in
             guard let s = ConvShape(q), s.constantWeights, s.isStem, !s.op.gated else { return [] }
             let cost = s.macs / q.lanes(s.m, efficiency: 0.6) + s.epilogueCost(q, fusesResidual: false)
@@ -141,7 +141,7 @@ extension KernelCatalog {
         parameters: sizes("n", "cin", "h", "w") + [.init("in", .reads)]
             + sizes("isn", "isc", "ish", "isw", "cout", "oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl", "groups")
             + [.init("weight", .reads), .init("bias", .reads), .init("out", .writes), .init("act", .activation)],
-        weightPacking: "OIHW", split: "cout",
+        weightPacking: "OIHW", split: ["oh"],
         match: { entry, q in
             guard let s = ConvShape(q), !s.op.gated else { return [] }
             let reason = "\(s.description), \(s.c)→\(s.m) channels: generic conv (\(whyGeneric(s)))"

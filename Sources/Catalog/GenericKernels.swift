@@ -42,7 +42,7 @@ extension KernelCatalog {
         summary: "copies elements of any type through strides: reshapes, Transpose, Slice, Expand, Concat",
         parameters: sizes("size") + [.init("shape", .dims), .init("in", .readsAny)] + sizes("in_at")
             + [.init("is", .strides), .init("out", .writesAny)] + sizes("out_at") + [.init("os", .strides)],
-        split: "shape",
+        split: ["shape"],
         match: { entry, q in
             let cost = q.elements
             switch q.computation {
@@ -78,7 +78,7 @@ extension KernelCatalog {
         parameters: sizes("size") + [.init("mode", .choice("kiln_pad_mode")), .init("shape", .dims), .init("in", .readsAny)]
             + sizes("in_at") + [.init("is", .strides), .init("window", .dims), .init("before", .dims),
                                  .init("value", .readsAny), .init("out", .writesAny)],
-        split: "shape",
+        split: [],
         match: { entry, q in
             guard case .pad(let op) = q.computation else { return [] }
             return rowMajor(entry, q, slots: [0], reason: "Pad (\(op.mode.rawValue)): generic strided loop", cost: 2 * q.elements)
@@ -89,7 +89,7 @@ extension KernelCatalog {
         summary: "Gather along one axis, int32 or int64 indices, any element type",
         parameters: sizes("size", "outer", "axis", "inner") + [.init("in", .readsAny), .init("index_type", .choice("kiln_dtype")),
                                                               .init("indices", .readsAny)] + sizes("count") + [.init("out", .writesAny)],
-        split: "outer",
+        split: [],
         match: { entry, q in
             guard case .gather(let axis) = q.computation else { return [] }
             return rowMajor(entry, q, slots: [0, 1], reason: "Gather on axis \(axis): copies the picked blocks", cost: q.elements)
@@ -100,7 +100,7 @@ extension KernelCatalog {
         summary: "Where(condition, X, Y) with numpy broadcasting, any element type",
         parameters: sizes("size") + [.init("shape", .dims), .init("cond", .readsAny), .init("cs", .strides), .init("x", .readsAny),
                                      .init("xs", .strides), .init("y", .readsAny), .init("ys", .strides), .init("out", .writesAny)],
-        split: "shape",
+        split: [],
         match: { entry, q in
             guard case .select = q.computation else { return [] }
             return elementwise(entry, q, slots: [0, 1, 2], reason: "Where")

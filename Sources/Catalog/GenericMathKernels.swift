@@ -9,7 +9,7 @@ extension KernelCatalog {
         parameters: [.init("type", .choice("kiln_dtype")), .init("op", .choice("kiln_binop")), .init("shape", .dims),
                      .init("a", .readsAny), .init("as", .strides), .init("b", .readsAny), .init("bs", .strides),
                      .init("out", .writesAny)],
-        split: "shape",
+        split: [],
         match: { entry, q in
             guard case .arithmetic(let op) = q.computation, op != .pow else { return [] }
             return elementwise(entry, q, slots: Array(q.inputs.indices), reason: "\(op.rawValue) (\(q.inputs[0].elementType.rawValue))")
@@ -21,7 +21,7 @@ extension KernelCatalog {
         parameters: [.init("type", .choice("kiln_dtype")), .init("shape", .dims), .init("base", .readsAny), .init("bs", .strides),
                      .init("exponent_type", .choice("kiln_dtype")), .init("exponent", .readsAny), .init("es", .strides),
                      .init("out", .writesAny)],
-        split: "shape",
+        split: [],
         match: { entry, q in
             guard case .arithmetic(.pow) = q.computation else { return [] }
             return elementwise(entry, q, slots: [0, 1], reason: "pow")
@@ -32,7 +32,7 @@ extension KernelCatalog {
         summary: "unary maps (Sqrt, Exp, Tanh, Erf, Ceil, Floor, Swish) and activations of float64 and integer tensors",
         parameters: [.init("type", .choice("kiln_dtype")), .init("op", .choice("kiln_unop")), .init("a", .real), .init("b", .real)]
             + sizes("count") + [.init("in", .readsAny), .init("out", .writesAny)],
-        split: "count",
+        split: [],
         match: { entry, q in
             switch q.computation {
             case .map(let map):
@@ -49,7 +49,7 @@ extension KernelCatalog {
         summary: "Cast between any two element types",
         parameters: [.init("from", .choice("kiln_dtype")), .init("to", .choice("kiln_dtype"))] + sizes("count")
             + [.init("in", .readsAny), .init("out", .writesAny)],
-        split: "count",
+        split: [],
         match: { entry, q in
             guard case .cast(let to) = q.computation else { return [] }
             return anyLayout(entry, q, slots: [0], reason: "cast \(q.inputs[0].elementType.rawValue) → \(to.rawValue): runs in its input's layout",
@@ -61,7 +61,7 @@ extension KernelCatalog {
         summary: "MatMul with numpy batch broadcasting, scalar loops",
         parameters: [.init("batch", .dims)] + sizes("m", "k", "n") + [.init("a", .reads), .init("as", .strides)] + sizes("lda")
             + [.init("b", .reads), .init("bs", .strides)] + sizes("ldb") + [.init("out", .writes)],
-        split: "batch",
+        split: [],
         match: { entry, q in
             guard case .matmul = q.computation, let plan = try? MatMul.plan(q.inputs[0], q.inputs[1]), plan.batch.count <= StridedLoop.maxRank
             else { return [] }
@@ -76,7 +76,7 @@ extension KernelCatalog {
         summary: "Gemm (alpha, beta, transposes, broadcast C) through strides, scalar loops",
         parameters: sizes("m", "k", "n") + [.init("alpha", .real), .init("a", .reads)] + sizes("a_m", "a_k") + [.init("b", .reads)]
             + sizes("b_k", "b_n") + [.init("beta", .real), .init("c", .reads)] + sizes("c_m", "c_n") + [.init("out", .writes)],
-        split: "m",
+        split: [],
         match: { entry, q in
             guard case .gemm(let op) = q.computation, let (m, k, n) = try? op.dimensions(q.inputs[0], q.inputs[1]) else { return [] }
             return [KernelCandidate(entry: entry, inputs: q.inputs.map { _ in .nchw }, output: .nchw,
@@ -86,7 +86,7 @@ extension KernelCatalog {
     public static let softmaxAxis: KernelEntry = KernelEntry(
         name: "f32_softmax_axis",
         summary: "softmax over the middle axis of [outer][n][inner]",
-        parameters: sizes("outer", "n", "inner") + [.init("in", .reads), .init("out", .writes)], split: "outer",
+        parameters: sizes("outer", "n", "inner") + [.init("in", .reads), .init("out", .writes)], split: [],
         match: { entry, q in
             guard case .softmax(let axes) = q.computation else { return [] }
             return rowMajor(entry, q, slots: [0], reason: "softmax over axes \(axes): strided rows", cost: 6 * q.elements)
@@ -96,7 +96,7 @@ extension KernelCatalog {
         name: "f32_reduce_mean",
         summary: "ReduceMean over any axes: sums into the output through 0 strides, then scales",
         parameters: [.init("shape", .dims), .init("in", .reads), .init("os", .strides)] + sizes("out_count") + [.init("out", .writes)],
-        split: "out_count",
+        split: [],
         match: { entry, q in
             guard case .reduceMean(let op) = q.computation, q.inputs[0].rank <= StridedLoop.maxRank else { return [] }
             return rowMajor(entry, q, slots: [0], reason: "ReduceMean over axes \(op.axes): scalar loop", cost: Double(q.inputs[0].elementCount))
@@ -112,7 +112,7 @@ extension KernelCatalog {
         name: "f32_channel_affine",
         summary: "out = in · scale[c] + shift[c] over [outer][c][inner] (ScaleShift)",
         parameters: sizes("outer", "c", "inner") + [.init("in", .reads), .init("scale", .reads), .init("shift", .reads), .init("out", .writes)],
-        split: "outer",
+        split: [],
         match: { entry, q in
             guard case .scaleShift = q.computation else { return [] }
             return perChannel(entry, q, reason: "per-channel scale and shift, \(q.output.shape[1]) channels")
@@ -123,7 +123,7 @@ extension KernelCatalog {
         summary: "BatchNormalization (inference) with statistics known only at run time",
         parameters: sizes("outer", "c", "inner") + [.init("in", .reads), .init("scale", .reads), .init("bias", .reads),
                                                    .init("mean", .reads), .init("var", .reads), .init("epsilon", .real), .init("out", .writes)],
-        split: "outer",
+        split: [],
         match: { entry, q in
             guard case .batchNormalization = q.computation else { return [] }
             return perChannel(entry, q, reason: "batch normalization with run-time statistics, \(q.output.shape[1]) channels")
@@ -133,7 +133,7 @@ extension KernelCatalog {
         name: "f32_maxpool_nchw",
         summary: "2-D MaxPool over NCHW planes, any window, stride, dilation and pads",
         parameters: sizes("planes", "h", "w", "oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl") + [.init("in", .reads), .init("out", .writes)],
-        split: "planes",
+        split: [],
         match: { entry, q in
             guard case .maxPool(let window) = q.computation else { return [] }
             return rowMajor(entry, q, slots: [0], reason: "max pool \(window.kernel[0])x\(window.kernel[1]): scalar loops over NCHW planes",
@@ -145,7 +145,7 @@ extension KernelCatalog {
         summary: "2-D AveragePool over NCHW planes, with or without the pads counted",
         parameters: sizes("planes", "h", "w", "oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl", "pb", "pr", "include_pad")
             + [.init("in", .reads), .init("out", .writes)],
-        split: "planes",
+        split: [],
         match: { entry, q in
             guard case .averagePool(let op) = q.computation else { return [] }
             return rowMajor(entry, q, slots: [0], reason: "average pool \(op.window.kernel[0])x\(op.window.kernel[1]): scalar loops over NCHW planes",

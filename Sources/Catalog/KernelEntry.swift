@@ -15,14 +15,16 @@ public struct KernelEntry: Sendable, Hashable {
     public let parameters: [KernelParameter]
     /// How its weights are packed (`OHWI-panel16`, `HWC-depthwise`, `OIHW`, …), nil without weights.
     public let weightPacking: String?
-    /// The parameter whose range the kernel's work can be split along, for threads.
-    public let split: String
+    /// How threads share the kernel's work: the parameters along whose ranges `kiln_<name>_part` (in
+    /// `kiln_kernels_parallel.h`) splits it, choosing among them per call by how evenly they divide; empty
+    /// when the kernel runs whole on one thread of a parallel run.
+    public let split: [String]
     /// The instruction sets it is built for.
     public let isas: Set<ISA>
     /// The ways it can run a node (layouts, reason, cost); empty when it does not apply.
     let match: @Sendable (KernelEntry, KernelQuery) -> [KernelCandidate]
 
-    init(name: String, summary: String, parameters: [KernelParameter], weightPacking: String? = nil, split: String,
+    init(name: String, summary: String, parameters: [KernelParameter], weightPacking: String? = nil, split: [String],
          isas: Set<ISA> = Set(ISA.allCases), match: @escaping @Sendable (KernelEntry, KernelQuery) -> [KernelCandidate] = { _, _ in [] }) {
         self.name = name
         self.summary = summary
@@ -37,6 +39,9 @@ public struct KernelEntry: Sendable, Hashable {
     public func candidates(for query: KernelQuery) -> [KernelCandidate] {
         isas.contains(query.isa) ? match(self, query) : []
     }
+
+    /// Whether generated code calls `kiln_<name>_part`, which every thread of a run calls with its part.
+    public var isParallel: Bool { !split.isEmpty }
 
     public static func == (a: KernelEntry, b: KernelEntry) -> Bool { a.name == b.name }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }

@@ -26,7 +26,7 @@ extension KernelCatalog {
     public static let activation: KernelEntry = KernelEntry(
         name: "f32_act",
         summary: "out[i] = act(in[i]): standalone activations, and copies (act none) for reshape-like operators",
-        parameters: sizes("n") + [.init("in", .reads), .init("out", .writes), .init("act", .activation)], split: "n",
+        parameters: sizes("n") + [.init("in", .reads), .init("out", .writes), .init("act", .activation)], split: ["n"],
         match: { entry, q in
             guard q.output.elementType == .float32, q.inputs[0].elementType == .float32 else { return [] }
             let vector = q.elements / Double(q.isa.vectorWidth)
@@ -49,7 +49,7 @@ extension KernelCatalog {
         name: "f32_add_act",
         summary: "out[i] = act(a[i] + b[i]): residual adds the conv could not absorb",
         parameters: sizes("count") + [.init("a", .reads), .init("b", .reads), .init("out", .writes), .init("act", .activation)],
-        split: "count",
+        split: ["count"],
         match: { entry, q in
             guard case .arithmetic(.add) = q.computation, q.inputs.count == 2, q.inputs[0] == q.inputs[1], q.inputs[0] == q.output,
                   q.output.elementType == .float32, !q.constant[0], !q.constant[1] else { return [] }
@@ -60,7 +60,7 @@ extension KernelCatalog {
     public static let globalAveragePool: KernelEntry = KernelEntry(
         name: "f32_gavgpool_nhwc",
         summary: "per-channel means over H·W of NHWC images (NCHW: every channel as an image of one channel)",
-        parameters: sizes("n", "hw", "c") + [.init("in", .reads), .init("out", .writes)], split: "c",
+        parameters: sizes("n", "hw", "c") + [.init("in", .reads), .init("out", .writes)], split: ["c"],
         match: { entry, q in
             guard case .globalAveragePool = q.computation, q.inputs[0].rank == 4, q.output.elementType == .float32 else { return [] }
             let x = q.inputs[0].shape, work = Double(q.inputs[0].elementCount)
@@ -81,7 +81,7 @@ extension KernelCatalog {
         parameters: sizes("n", "hw", "c", "cr") + [.init("in", .reads), .init("packed1", .reads), .init("act1", .activation),
                                                    .init("packed2", .reads), .init("gate_act", .activation),
                                                    .init("scratch", .writes), .init("gate", .writes)],
-        weightPacking: "OI-panel16", split: "n",
+        weightPacking: "OI-panel16", split: ["c"],
         match: { entry, q in
             let x = q.inputs[0].shape
             let work = Double(q.inputs[0].elementCount) / q.lanes(x.count == 4 ? x[1] : 1, efficiency: 0.5)
@@ -101,12 +101,12 @@ extension KernelCatalog {
     public static let channelScale: KernelEntry = KernelEntry(
         name: "f32_channel_scale_nhwc",
         summary: "out = in · gate per channel (the excite of a squeeze-excite no conv absorbed)",
-        parameters: sizes("n", "hw", "c") + [.init("in", .reads), .init("gate", .reads), .init("out", .writes)], split: "hw")
+        parameters: sizes("n", "hw", "c") + [.init("in", .reads), .init("gate", .reads), .init("out", .writes)], split: ["hw"])
 
     public static let softmax: KernelEntry = KernelEntry(
         name: "f32_softmax",
         summary: "softmax over the last axes of row-major rows",
-        parameters: sizes("rows", "n") + [.init("in", .reads), .init("out", .writes)], split: "rows",
+        parameters: sizes("rows", "n") + [.init("in", .reads), .init("out", .writes)], split: ["rows"],
         match: { entry, q in
             guard case .softmax(let axes) = q.computation, axes.last == q.output.rank - 1, q.output.elementType == .float32
             else { return [] }
@@ -120,7 +120,7 @@ extension KernelCatalog {
     private static func reorder(_ name: String, from: Layout, to: Layout) -> KernelEntry {
         KernelEntry(
             name: name, summary: "\(from.rawValue) → \(to.rawValue) transpose of [n][c][hw] planes",
-            parameters: sizes("n", "c", "hw") + [.init("in", .reads), .init("out", .writes)], split: "hw",
+            parameters: sizes("n", "c", "hw") + [.init("in", .reads), .init("out", .writes)], split: ["hw"],
             match: { entry, q in
                 guard case .reorder(let op) = q.computation, op.from == from, op.to == to, q.output.rank == 4,
                       q.output.elementType == .float32 else { return [] }

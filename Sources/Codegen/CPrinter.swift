@@ -94,7 +94,8 @@ public struct CPrinter {
         if weights == .embed {
             sharedHeader += "/* weights.S links weights.bin in, 64-byte aligned. */\nextern const float kiln_weights_data[];\n#define kiln_weights kiln_weights_data\n"
         }
-        sharedHeader += "\n" + plan.functions.map { "void \($0.name)(const void *const *inputs, void *const *outputs);" }.joined(separator: "\n")
+        sharedHeader += "\n/* Node functions: every thread of a parallel run calls each with its part (kiln_task.h). */\n"
+        sharedHeader += plan.functions.map { "void \($0.name)(const kiln_task *t);" }.joined(separator: "\n")
         sharedHeader += "\n\n#endif\n"
 
         var main = banner(plan) + """
@@ -109,12 +110,15 @@ public struct CPrinter {
 
 
         """ + labelsDefinition() + nodeTable(plan)
-        main += "\nint kiln_model_run(const void *const inputs[], void *const outputs[]) {\n"
-        for function in plan.functions {
-            main += "    \(function.name)(inputs, outputs);\n"
+        main += "\n/* The whole model, run by every thread of the pool: each node's parts, then a barrier before the next node\n"
+        main += " * reads what they wrote. */\nstatic void kiln_model_body(const kiln_task *t) {\n"
+        for (position, function) in plan.functions.enumerated() {
+            main += "    \(function.name)(t);\n"
+            if position + 1 < plan.functions.count { main += "    kiln_sync(t);\n" }
             if let trace = traceLine(function) { main += "    \(trace);\n" }
         }
-        main += "    return 0;\n}\n"
+        main += "}\n\nint kiln_model_run(const void *const inputs[], void *const outputs[]) {\n"
+        main += "    kiln_parallel(kiln_model_body, inputs, outputs);\n    return 0;\n}\n"
 
         var files = [(name: "model_internal.h", text: sharedHeader)]
         for (index, share) in shares.enumerated() {
@@ -134,16 +138,22 @@ public struct CPrinter {
 
     private func functionText(_ function: KernelFunction) -> String {
         var out = "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
-        out += "void \(function.name)(const void *const *inputs, void *const *outputs) {\n"
+        out += "void \(function.name)(const kiln_task *t) {\n"
+        out += "    const void *const *inputs = t->inputs;\n    void *const *outputs = t->outputs;\n"
         out += "    (void)inputs;\n    (void)outputs;\n"
-        for call in function.calls { out += callText(call) }
+        out += function.calls.map(callText).joined(separator: "    kiln_sync(t);\n")
         return out + "}\n"
     }
 
-    /// `kiln_f32_x(/*a*/ 1, /*b*/ 2, …);`, every argument labelled with its parameter's name, wrapped
-    /// before 120 columns.
+    /// `kiln_f32_x_part(t, /*a*/ 1, /*b*/ 2, …);` for a kernel threads share (every part calls it), `if
+    /// (t->part == 0) kiln_x(…);` for one that runs whole; every argument labelled with its parameter's
+    /// name, wrapped before 120 columns.
     func callText(_ call: KernelCall) -> String {
-        SourceText.wrappedCall("    kiln_\(call.kernel)(", call.labelled.map { "/*\($0.name)*/ \(argument($0.argument))" }, close: ");")
+        let arguments = call.labelled.map { "/*\($0.name)*/ \(argument($0.argument))" }
+        if call.entry.isParallel {
+            return SourceText.wrappedCall("    kiln_\(call.kernel)_part(", ["t"] + arguments, close: ");")
+        }
+        return SourceText.wrappedCall("    if (t->part == 0) kiln_\(call.kernel)(", arguments, close: ");")
     }
 
     /// Consecutive runs of functions with about equal numbers of kernel calls.
@@ -183,7 +193,7 @@ public struct CPrinter {
         guard let output = function.output else { return nil }
         let dims = output.physicalShape
         let listed = dims.isEmpty ? "1" : dims.map(String.init).joined(separator: ", ")
-        return "KILN_TRACE_NODE(\(function.node.index), \(argument(.buffer(output.buffer))), \(dims.count), \(listed))"
+        return "KILN_TRACE_NODE(t, \(function.node.index), \(argument(.buffer(output.buffer))), \(dims.count), \(listed))"
     }
 
     private func argument(_ argument: Argument) -> String {

@@ -92,7 +92,7 @@ struct ProgramRun {
 }
 
 /// Runs `executable` with `arguments`; output goes through files so neither stream can block the other.
-func runProgram(_ executable: String, _ arguments: [String]) throws -> ProgramRun {
+func runProgram(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProgramRun {
     let dir = try TemporaryFolder.make()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("stdout"), err = dir.appendingPathComponent("stderr")
@@ -101,6 +101,7 @@ func runProgram(_ executable: String, _ arguments: [String]) throws -> ProgramRu
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     try process.run()

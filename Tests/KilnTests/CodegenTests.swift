@@ -145,7 +145,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 1, "\(run.stdout)")
-        let pattern = /^min [0-9]+\.[0-9]+ ms  median [0-9]+\.[0-9]+ ms(  peak RSS [0-9]+\.[0-9] MiB)?$/
+        let pattern = /^min [0-9]+\.[0-9]+ ms  median [0-9]+\.[0-9]+ ms(  peak RSS [0-9]+\.[0-9] MiB  threads [0-9]+)?$/
         #expect(lines.first.map { (try? pattern.wholeMatch(in: $0)) != nil } == true, "\(run.stdout)")
     }
 
@@ -181,9 +181,10 @@ import Testing
         let input = SharedData.root.appendingPathComponent("models/lite0_trained/test_data_set_0/input_0.pb").path
         let json = try TemporaryFolder.make().appendingPathComponent("profile.json").path
         let run = try runProgram(program.binary, [input, "--profile", "2", "--profile-json", json, "--peak-gflops", "100",
-                                                  "--bandwidth-gbs", "10"])
+                                                  "--bandwidth-gbs", "10", "--threads", "2"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.hasPrefix("profile: 2 runs after a warm-up; roofline: peak 100.0 GFLOP/s"), "\(run.stdout)")
+        // The roofline of two threads has two cores' peak.
+        #expect(run.stdout.hasPrefix("profile: 2 runs after a warm-up, 2 threads; roofline: peak 200.0 GFLOP/s"), "\(run.stdout)")
         #expect(run.stdout.contains("sum of rows ") && run.stdout.contains("whole-run median"))
         let profile = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
         let layers = try #require(profile["layers"] as? [[String: Any]])
@@ -193,5 +194,37 @@ import Testing
         #expect(run.stdout.split(separator: "\n").count == layers.count + 3)
         let bad = try runProgram(program.binary, [input, "--profile-json", json])
         #expect(bad.status == 2 && bad.stderrLines.first == "error: --profile-json needs --profile N")
+    }
+
+    /// Threads: every thread count gives the same bits (`--threads` or `KILN_THREADS`; 3 threads on
+    /// this 2-core machine also checks that more threads than cores finish), on tv_b0 (squeeze-excite
+    /// gates and gated GEMMs, whose parts meet at barriers inside the node) and lite0; bad counts are
+    /// one line and exit status 2.
+    @Test(.enabled(if: models.contains("tv_b0") && hasLite0))
+    func everyThreadCountGivesTheSameBits() throws {
+        let out = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: out) }
+        for config in [BuildConfig(model: "tv_b0"), Self.app] {
+            let program = try BinaryCache.shared.binary(config)
+            let input = SharedData.root.appendingPathComponent("models/\(config.model)/test_data_set_0/input_0.pb").path
+            var results: [Data] = []
+            for (threads, viaEnvironment) in [(1, false), (2, false), (3, false), (2, true)] {
+                let npy = out.appendingPathComponent("\(config.model)-\(threads)-\(viaEnvironment).npy").path
+                let run = viaEnvironment
+                    ? try runProgram(program.binary, [input, "-o", npy], environment: ["KILN_THREADS": "\(threads)"])
+                    : try runProgram(program.binary, [input, "-o", npy, "--threads", "\(threads)"])
+                try #require(run.status == 0, "\(config) at \(threads) threads: \(run.stderr)")
+                results.append(try Data(contentsOf: URL(fileURLWithPath: npy)))
+            }
+            #expect(results.allSatisfy { $0 == results[0] }, "\(config): results differ between thread counts")
+        }
+        let program = try BinaryCache.shared.binary(Self.app)
+        let input = SharedData.root.appendingPathComponent("models/lite0_trained/test_data_set_0/input_0.pb").path
+        for (arguments, environment, reason) in [([input, "--threads", "0"], [:], "error: --threads needs a count from 1 to 256, not 0"),
+                                                 ([input, "--threads", "x"], [:], "error: --threads needs a count from 1 to 256, not x"),
+                                                 ([input], ["KILN_THREADS": "many"], "error: KILN_THREADS needs a count from 1 to 256, not many")] {
+            let run = try runProgram(program.binary, arguments, environment: environment)
+            #expect(run.status == 2 && run.stderrLines.first.map(String.init) == reason, "\(arguments): \(run.stderr)")
+        }
     }
 }

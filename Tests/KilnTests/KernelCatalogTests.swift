@@ -36,13 +36,23 @@ import Testing
                 .split(separator: " ").joined(separator: " "), name: $0.name) }
             #expect(declared.map(\.name) == catalogued.map(\.name), "\(entry.name): parameter names")
             #expect(declared.map(\.type) == catalogued.map(\.type), "\(entry.name): parameter types")
+            // A parallel entry's `_part` form takes the task, then exactly the kernel's parameters.
+            let part = declarations[entry.name + "_part"]
+            #expect(entry.isParallel == (part != nil), "\(entry.name): parallel, but no kiln_\(entry.name)_part, or the reverse")
+            if let part {
+                #expect(part.first.map { $0.type == "const kiln_task *" && $0.name == "t" } == true, "\(entry.name)_part: task first")
+                #expect(part.dropFirst().map(\.name) == declared.map(\.name), "\(entry.name)_part: parameter names")
+                #expect(part.dropFirst().map(\.type) == declared.map(\.type), "\(entry.name)_part: parameter types")
+            }
         }
     }
 
     @Test func entriesAreConsistent() {
         #expect(Set(KernelCatalog.all.map(\.name)).count == KernelCatalog.all.count)
         for entry in KernelCatalog.all {
-            #expect(entry.parameters.contains { $0.name == entry.split }, "\(entry.name) splits along \(entry.split), not a parameter")
+            for dimension in entry.split {
+                #expect(entry.parameters.contains { $0.name == dimension }, "\(entry.name) splits along \(dimension), not a parameter")
+            }
             #expect(KernelCatalog.entry(named: entry.name) == entry)
         }
     }

@@ -34,7 +34,9 @@ import Testing
                 }
                 #expect(function.calls.first?.kernel == kernel, "\(model) \(isa): node \(index) records \(kernel), calls \(function.calls.map(\.kernel))")
                 let body = try #require(Self.body(of: function.name, in: source))
-                #expect(body.contains("kiln_\(kernel)("), "\(model) \(isa): \(function.name) does not call kiln_\(kernel)")
+                // A kernel threads share is called in its `_part` form, every thread calling it with its task.
+                let call = KernelCatalog.entry(named: kernel)?.isParallel == true ? "kiln_\(kernel)_part(t, " : "kiln_\(kernel)("
+                #expect(body.contains(call), "\(model) \(isa): \(function.name) does not call \(call)")
             }
         }
     }
@@ -60,7 +62,7 @@ import Testing
 
     /// The text of `void NAME(…) { … }` in generated C.
     static func body(of name: String, in source: String) -> String? {
-        guard let start = source.range(of: "void \(name)(const void *const *inputs, void *const *outputs) {") else { return nil }
+        guard let start = source.range(of: "void \(name)(const kiln_task *t) {") else { return nil }
         guard let end = source.range(of: "\n}\n", range: start.upperBound..<source.endIndex) else { return nil }
         return String(source[start.lowerBound..<end.upperBound])
     }

@@ -27,6 +27,8 @@
  *                          kiln_gather, kiln_where, kiln_binary, kiln_pow, kiln_unary, kiln_cast, kiln_f32_matmul,
  *                          kiln_f32_gemm_strided, kiln_f32_softmax_axis, kiln_f32_reduce_mean,
  *                          kiln_f32_channel_affine, kiln_f32_batchnorm, kiln_f32_maxpool_nchw, kiln_f32_avgpool_nchw
+ *   kiln_kernels_parallel.h  kiln_NAME_part(t, ...): the kernels threads share, each part computing a sub-range
+ *                          (kiln_task.h: the contract with the program's thread pool)
  */
 #ifndef KILN_KERNELS_H
 #define KILN_KERNELS_H
@@ -87,5 +89,6 @@ KILN_INLINE void kiln_f32_act(size_t n, const float *in, float *out, kiln_act ac
 #include "kiln_kernels_conv.h"
 #include "kiln_kernels_misc.h"
 #include "kiln_kernels_generic.h"
+#include "kiln_kernels_parallel.h"
 
 #endif

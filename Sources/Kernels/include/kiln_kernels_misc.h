@@ -3,14 +3,15 @@
 #ifndef KILN_KERNELS_MISC_H
 #define KILN_KERNELS_MISC_H
 
-/* out[b][ch] = (1/hw) sum_p in[b][p][ch]: global average pool, in: n x hw x c (NHWC), out: n x c. */
-KILN_INLINE void kiln_f32_gavgpool_nhwc(size_t n, size_t hw, size_t c, const float *in, float *out) {
+/* Channels [c0, c1) of the global average pool below (c0 a multiple of 16, so vectors start where they would). */
+KILN_INLINE void kiln_f32_gavgpool_nhwc_channels_(size_t n, size_t hw, size_t c, size_t c0, size_t c1, const float *in,
+                                                  float *out) {
     kiln_v scale = kiln_v_set1(1.0f / (float)hw);
     for (size_t b = 0; b < n; b++) {
         const float *ib = in + b * hw * c;
         float *o = out + b * c;
-        size_t cc = 0;
-        for (; cc + 4 * KILN_VW <= c; cc += 4 * KILN_VW) { /* four independent sums per pass */
+        size_t cc = c0;
+        for (; cc + 4 * KILN_VW <= c1; cc += 4 * KILN_VW) { /* four independent sums per pass */
             kiln_v s0 = kiln_v_zero(), s1 = s0, s2 = s0, s3 = s0;
             for (size_t p = 0; p < hw; p++) {
                 const float *ip = ib + p * c + cc;
@@ -24,13 +25,26 @@ KILN_INLINE void kiln_f32_gavgpool_nhwc(size_t n, size_t hw, size_t c, const flo
             kiln_v_store(o + cc + 2 * KILN_VW, kiln_v_mul(s2, scale));
             kiln_v_store(o + cc + 3 * KILN_VW, kiln_v_mul(s3, scale));
         }
-        for (; cc < c; cc += KILN_VW) {
-            size_t lanes = c - cc < KILN_VW ? c - cc : KILN_VW;
+        for (; cc < c1; cc += KILN_VW) {
+            size_t lanes = c1 - cc < KILN_VW ? c1 - cc : KILN_VW;
             kiln_v s = kiln_v_zero();
             for (size_t p = 0; p < hw; p++) s = kiln_v_add(s, kiln_v_loadn(ib + p * c + cc, lanes));
             kiln_v_storen(o + cc, kiln_v_mul(s, scale), lanes);
         }
     }
+}
+
+/* out[b][ch] = (1/hw) sum_p in[b][p][ch]: global average pool, in: n x hw x c (NHWC), out: n x c. Each channel's
+ * sum runs over p in order, in its own vector lane. */
+KILN_INLINE void kiln_f32_gavgpool_nhwc(size_t n, size_t hw, size_t c, const float *in, float *out) {
+    kiln_f32_gavgpool_nhwc_channels_(n, hw, c, 0, c, in, out);
+}
+
+/* The two FCs of one image's squeeze-excite gate, in place on its pooled channels: see below. */
+KILN_INLINE void kiln_f32_se_gate_fcs_(size_t c, size_t cr, const float *packed1, kiln_act act1, const float *packed2,
+                                       kiln_act gate_act, float *scratch, float *gate) {
+    kiln_f32_gemm_bias_act(1, c, cr, gate, c, packed1, scratch, cr, NULL, 0, act1);
+    kiln_f32_gemm_bias_act(1, cr, c, scratch, cr, packed2, gate, c, NULL, 0, gate_act);
 }
 
 /* The squeeze-excite gate of each image: gate[b] = gate_act(W2 act1(W1 mean_p(in[b][p]) + b1) + b2).
@@ -41,8 +55,7 @@ KILN_INLINE void kiln_f32_se_gate_nhwc(size_t n, size_t hw, size_t c, size_t cr,
                                        float *scratch, float *gate) {
     for (size_t b = 0; b < n; b++) {
         kiln_f32_gavgpool_nhwc(1, hw, c, in + b * hw * c, gate + b * c);
-        kiln_f32_gemm_bias_act(1, c, cr, gate + b * c, c, packed1, scratch, cr, NULL, 0, act1);
-        kiln_f32_gemm_bias_act(1, cr, c, scratch, cr, packed2, gate + b * c, c, NULL, 0, gate_act);
+        kiln_f32_se_gate_fcs_(c, cr, packed1, act1, packed2, gate_act, scratch, gate + b * c);
     }
 }
 
@@ -101,20 +114,28 @@ KILN_INLINE void kiln_f32_softmax(size_t rows, size_t n, const float *in, float 
     }
 }
 
+/* Pixels [p0, p1) of each image between NCHW (n x c x hw) and NHWC (n x hw x c): to NHWC when to_nhwc, else back.
+ * 64-pixel strips keep the c strided streams in cache. */
+KILN_INLINE void kiln_f32_reorder_pixels_(size_t n, size_t c, size_t hw, size_t p0, size_t p1, const float *in,
+                                          float *out, int to_nhwc) {
+    for (size_t b = 0; b < n; b++)
+        for (size_t s = p0; s < p1; s += 64)
+            for (size_t ch = 0; ch < c; ch++)
+                for (size_t p = s; p < p1 && p < s + 64; p++) {
+                    size_t nchw = (b * c + ch) * hw + p, nhwc = (b * hw + p) * c + ch;
+                    if (to_nhwc) out[nhwc] = in[nchw];
+                    else out[nchw] = in[nhwc];
+                }
+}
+
 /* NCHW (n x c x hw) -> NHWC (n x hw x c), hw = H*W. */
 KILN_INLINE void kiln_f32_nchw_to_nhwc(size_t n, size_t c, size_t hw, const float *in, float *out) {
-    for (size_t b = 0; b < n; b++)
-        for (size_t p0 = 0; p0 < hw; p0 += 64) /* 64-pixel strips keep the c strided read streams in cache */
-            for (size_t ch = 0; ch < c; ch++)
-                for (size_t p = p0; p < hw && p < p0 + 64; p++) out[(b * hw + p) * c + ch] = in[(b * c + ch) * hw + p];
+    kiln_f32_reorder_pixels_(n, c, hw, 0, hw, in, out, 1);
 }
 
 /* NHWC (n x hw x c) -> NCHW (n x c x hw). */
 KILN_INLINE void kiln_f32_nhwc_to_nchw(size_t n, size_t c, size_t hw, const float *in, float *out) {
-    for (size_t b = 0; b < n; b++)
-        for (size_t p0 = 0; p0 < hw; p0 += 64)
-            for (size_t ch = 0; ch < c; ch++)
-                for (size_t p = p0; p < hw && p < p0 + 64; p++) out[(b * c + ch) * hw + p] = in[(b * hw + p) * c + ch];
+    kiln_f32_reorder_pixels_(n, c, hw, 0, hw, in, out, 0);
 }
 
 #endif

@@ -13,5 +13,7 @@ float *randv(size_t n, float scale);
 void check(const char *what, size_t index, float got, double ref, double scale);
 /* The generic kernels (kernels_test_generic.c). */
 void test_generic(void);
+/* The kiln_*_part wrappers on 1 to 5 threads (kernels_test_parallel.c). */
+void test_parallel(void);
 
 #endif

@@ -1,7 +1,7 @@
 /* The command-line program around a generated model (configured by model.h, see kiln_program.h):
  *
  *   ./BIN INPUT... [-o out.npy]... [--top K] [--bench N] [--profile N [--profile-json FILE]] [--peak-gflops G]
- *         [--bandwidth-gbs B]
+ *         [--bandwidth-gbs B] [--threads N]
  *   ./BIN --machine
  *
  * Reads one INPUT per model input, in order, with the runtime (a float32 input: .npy, TensorProto .pb, or a PPM
@@ -10,7 +10,9 @@
  * (outputs beyond the last -o are not written). --bench N prints the min and median of N timed runs after a
  * warm-up (and the top-K too when --top is given); --profile N times every node (kiln_profile.c) against the
  * roofline of this machine, measured unless --peak-gflops and --bandwidth-gbs give it; --machine prints that
- * measurement as JSON. Bad arguments or input: one line on stderr, exit status 2. */
+ * measurement as JSON. --threads N (else $KILN_THREADS, else the CPUs the process may run on) sizes the thread
+ * pool the nodes' kernels share (kiln_pool.c); results are the same for every count. Bad arguments or input: one
+ * line on stderr, exit status 2. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +28,8 @@
 #include "kiln_runtime.h"
 
 #define KILN_MAX_COUNT 1000000L
+#define KILN_STRINGIFY_(x) #x
+#define KILN_STRINGIFY(x) KILN_STRINGIFY_(x)
 
 /* One input or output of the model (model.h's tables). */
 typedef struct {
@@ -42,12 +46,12 @@ static int usage(const char *argv0, const char *problem, const char *what) {
     if (problem != NULL) fprintf(stderr, "error: %s%s\n", problem, what != NULL ? what : "");
     if (KILN_INPUTS == 1)
         fprintf(stderr,
-                "usage: %s INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]]\n"
+                "usage: %s INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]] [--threads N]\n"
                 "  INPUT: .npy (float32), ONNX TensorProto .pb, or a PPM image (preprocessing: %s)\n",
                 argv0, KILN_PREPROCESS_NAME);
     else
         fprintf(stderr,
-                "usage: %s INPUT x %d [-o out.npy] x up to %d [--top K] [--bench N]\n"
+                "usage: %s INPUT x %d [-o out.npy] x up to %d [--top K] [--bench N] [--threads N]\n"
                 "  INPUT: .npy or ONNX TensorProto .pb of the input's element type (a float32 one may be a PPM image)\n",
                 argv0, KILN_INPUTS, KILN_OUTPUTS);
     return 2;
@@ -74,13 +78,16 @@ static double parse_rate(const char *text) {
     return v;
 }
 
-/* A count from 1 to KILN_MAX_COUNT, or -1. */
-static long parse_count(const char *text) {
+/* A count from 1 to max, or -1. */
+static long parse_count_to(const char *text, long max) {
     char *end = NULL;
     long v = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || v < 1 || v > KILN_MAX_COUNT) return -1;
+    if (end == text || *end != '\0' || v < 1 || v > max) return -1;
     return v;
 }
+
+/* A count from 1 to KILN_MAX_COUNT, or -1. */
+static long parse_count(const char *text) { return parse_count_to(text, KILN_MAX_COUNT); }
 
 /* Peak resident memory of this program: VmHWM belongs to the address space exec created, unlike getrusage's
  * ru_maxrss, which Linux carries over from the process that exec'd (a big parent such as a Python benchmark would
@@ -124,14 +131,15 @@ int main(int argc, char **argv) {
     const char *input_paths[KILN_INPUTS + 1] = {0}, *output_paths[KILN_OUTPUTS + 1] = {0};
     int inputs_given = 0, outputs_given = 0;
     const char *profile_json = NULL;
-    long top = 5, bench = 0, profile = 0;
+    long top = 5, bench = 0, profile = 0, threads = 0;
     double peak = 0, bandwidth = 0;
     int top_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int takes_value = strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0 || strcmp(arg, "--top") == 0
                           || strcmp(arg, "--bench") == 0 || strcmp(arg, "--profile") == 0 || strcmp(arg, "--profile-json") == 0
-                          || strcmp(arg, "--peak-gflops") == 0 || strcmp(arg, "--bandwidth-gbs") == 0;
+                          || strcmp(arg, "--peak-gflops") == 0 || strcmp(arg, "--bandwidth-gbs") == 0
+                          || strcmp(arg, "--threads") == 0;
         if (takes_value && i + 1 >= argc) return usage(argv[0], "missing value for ", arg);
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
             if (outputs_given >= KILN_OUTPUTS) return usage(argv[0], "more -o than the model has outputs: ", argv[i + 1]);
@@ -143,6 +151,9 @@ int main(int argc, char **argv) {
             if ((bench = parse_count(argv[++i])) < 0) return usage(argv[0], "--bench needs a count from 1 to 1000000, not ", argv[i]);
         } else if (strcmp(arg, "--profile") == 0) {
             if ((profile = parse_count(argv[++i])) < 0) return usage(argv[0], "--profile needs a count from 1 to 1000000, not ", argv[i]);
+        } else if (strcmp(arg, "--threads") == 0) {
+            if ((threads = parse_count_to(argv[++i], KILN_MAX_THREADS)) < 0)
+                return usage(argv[0], "--threads needs a count from 1 to " KILN_STRINGIFY(KILN_MAX_THREADS) ", not ", argv[i]);
         } else if (strcmp(arg, "--profile-json") == 0) {
             profile_json = argv[++i];
         } else if (strcmp(arg, "--peak-gflops") == 0) {
@@ -165,6 +176,13 @@ int main(int argc, char **argv) {
             input_paths[inputs_given++] = arg;
         }
     }
+    const char *env_threads = getenv("KILN_THREADS");
+    if (threads == 0 && env_threads != NULL && parse_count_to(env_threads, KILN_MAX_THREADS) < 0)
+        return usage(argv[0], "KILN_THREADS needs a count from 1 to " KILN_STRINGIFY(KILN_MAX_THREADS) ", not ", env_threads);
+#ifdef KILN_SWIFT
+    threads = 1; /* the Swift backend's kernels run on the calling thread */
+#endif
+    kiln_set_threads((size_t)threads);
     if (inputs_given < KILN_INPUTS) return usage(argv[0], inputs_given == 0 ? "no input file given" : "too few input files", NULL);
     if (profile_json != NULL && profile == 0) return usage(argv[0], "--profile-json needs --profile N", NULL);
     if (profile > 0 && (bench > 0 || outputs_given > 0)) {
@@ -212,7 +230,8 @@ int main(int argc, char **argv) {
             times[i] = kiln_now_ms() - start;
         }
         qsort(times, (size_t)bench, sizeof *times, compare_doubles);
-        printf("min %.2f ms  median %.2f ms  peak RSS %.1f MiB\n", times[0], times[bench / 2], peak_rss_mib());
+        printf("min %.2f ms  median %.2f ms  peak RSS %.1f MiB  threads %zu\n", times[0], times[bench / 2], peak_rss_mib(),
+               kiln_threads());
         free(times);
     } else {
         kiln_model_run((const void *const *)inputs, outputs);

@@ -3,7 +3,8 @@
  * After a warm-up run, N whole runs give the whole-run median; then N profiled runs time every node function
  * on its own (two clock reads around each), and each node's median is reported with its work and where it
  * stands against the roofline: the node's bound time is max(2·MACs / peak, bytes / bandwidth); the roofline
- * percentage is that bound time over the measured time, and the bound is whichever term is larger. The
+ * percentage is that bound time over the measured time, and the bound is whichever term is larger (with N
+ * threads the peak is N cores'; the bandwidth stays the one measured from one core). The
  * profiler is always compiled in and costs nothing unless asked for: kiln_model_run never looks at it. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -70,6 +71,9 @@ int kiln_profile(const void *const *inputs, void *const *outputs, long runs, con
     }
     if (peak <= 0) peak = kiln_measure_peak_gflops();
     if (bandwidth <= 0) bandwidth = kiln_measure_bandwidth_gbs();
+    size_t threads = kiln_threads();
+    double core_peak = peak;
+    peak *= (double)threads; /* every thread has its core's FMA units; the bandwidth stays the measured one's */
 
     kiln_model_run(inputs, outputs); /* warm-up */
     for (long r = 0; r < runs; r++) {
@@ -80,7 +84,7 @@ int kiln_profile(const void *const *inputs, void *const *outputs, long runs, con
     for (long r = 0; r < runs; r++) {
         for (size_t i = 0; i < count; i++) {
             double start = kiln_now_ms();
-            kiln_nodes[i].run(inputs, outputs);
+            kiln_parallel(kiln_nodes[i].run, inputs, outputs);
             times[i * (size_t)runs + (size_t)r] = (kiln_now_ms() - start) * 1e3;
         }
     }
@@ -90,8 +94,8 @@ int kiln_profile(const void *const *inputs, void *const *outputs, long runs, con
         sum_us += medians[i];
     }
 
-    printf("profile: %ld runs after a warm-up; roofline: peak %.1f GFLOP/s (%s, one core), bandwidth %.1f GB/s\n", runs, peak,
-           KILN_ISA_NAME, bandwidth);
+    printf("profile: %ld runs after a warm-up, %zu thread%s; roofline: peak %.1f GFLOP/s (%s, %.1f per core), bandwidth %.1f GB/s\n",
+           runs, threads, threads == 1 ? "" : "s", peak, KILN_ISA_NAME, core_peak, bandwidth);
     printf("%4s  %-40s  %-26s  %-16s  %-6s  %12s  %10s  %10s  %6s  %7s  %8s  %s\n", "#", "node", "kernel", "output", "layout",
            "MACs", "bytes", "median us", "share", "GFLOP/s", "roofline", "bound");
     for (size_t i = 0; i < count; i++) {
@@ -111,8 +115,8 @@ int kiln_profile(const void *const *inputs, void *const *outputs, long runs, con
             fprintf(stderr, "error: %s: cannot write the profile\n", json_path);
             status = 2;
         } else {
-            fprintf(f, "{\"isa\": \"%s\", \"peak_gflops\": %.3f, \"bandwidth_gbs\": %.3f, \"runs\": %ld, ", KILN_ISA_NAME, peak,
-                    bandwidth, runs);
+            fprintf(f, "{\"isa\": \"%s\", \"threads\": %zu, \"peak_gflops\": %.3f, \"bandwidth_gbs\": %.3f, \"runs\": %ld, ",
+                    KILN_ISA_NAME, threads, peak, bandwidth, runs);
             fprintf(f, "\"whole_run_median_us\": %.3f, \"sum_us\": %.3f, \"layers\": [", whole_us, sum_us);
             for (size_t i = 0; i < count; i++) {
                 const kiln_node *n = &kiln_nodes[i];

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kiln_task.h"
 #include "model.h"
 
 extern const char *const kiln_labels[];
@@ -19,7 +20,7 @@ extern const size_t kiln_label_count;
 /* One node of the plan, as the profiler sees it: its function, its index in the optimized graph, what it is,
  * and the work its kernel does (MACs; bytes moved: inputs, weights and output once each). */
 typedef struct {
-    void (*run)(const void *const *inputs, void *const *outputs);
+    void (*run)(const kiln_task *t); /* called by every thread of a parallel run (kiln_parallel) */
     int index;
     const char *name;
     const char *kernel;
@@ -29,7 +30,7 @@ typedef struct {
     uint64_t bytes;
 } kiln_node;
 
-/* Every node function in order (kiln_model_run calls the same functions, directly). */
+/* Every node function in order (kiln_model_run calls the same functions, directly, with a barrier between nodes). */
 extern const kiln_node kiln_nodes[];
 extern const size_t kiln_node_count;
 
@@ -43,13 +44,19 @@ extern const float *kiln_weights;
 #endif
 
 /* Trace builds (-DKILN_TRACE, by `kiln verify`): after each node, its result goes to $KILN_TRACE_DIR/NNN.npy
- * (NNN: the node's index in the optimized graph) in its stored shape, [N, H, W, C] for an NHWC tensor. Normal
- * builds carry no tracing code. */
+ * (NNN: the node's index in the optimized graph) in its stored shape, [N, H, W, C] for an NHWC tensor, written by
+ * part 0 of the run between two barriers (the node's parts are done; the next node's do not overwrite it yet).
+ * Normal builds carry no tracing code. */
 #ifdef KILN_TRACE
 void kiln_trace(int node, const float *data, const int64_t *dims, int rank);
-#define KILN_TRACE_NODE(node, data, rank, ...) kiln_trace((node), (data), (const int64_t[]){__VA_ARGS__}, (rank))
+#define KILN_TRACE_NODE(t, node, data, rank, ...)                                                                 \
+    do {                                                                                                          \
+        kiln_sync(t);                                                                                             \
+        if ((t)->part == 0) kiln_trace((node), (data), (const int64_t[]){__VA_ARGS__}, (rank));                   \
+        kiln_sync(t);                                                                                             \
+    } while (0)
 #else
-#define KILN_TRACE_NODE(node, data, rank, ...) ((void)0)
+#define KILN_TRACE_NODE(t, node, data, rank, ...) ((void)0)
 #endif
 
 #endif

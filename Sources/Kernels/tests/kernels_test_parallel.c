@@ -1,0 +1,253 @@
+/* kernels_test_parallel.c — every kiln_*_part wrapper of kiln_kernels_parallel.h, run by 2 to 5 threads at once,
+ * gives exactly the bytes of the plain kernel (one part), on shapes whose splits leave ragged last parts and empty
+ * parts (more parts than rows or panels). The threads here are plain pthreads meeting at a POSIX barrier, which
+ * is all kiln_sync needs to be: this tests the wrappers' ranges and phases, not the program's pool (the compiled
+ * models are run at 1, 2 and 3 threads by the Swift tests for that). */
+#define _POSIX_C_SOURCE 200809L
+#include "kernels_test.h"
+
+#include "kiln_pack.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kiln_pool {
+    pthread_barrier_t barrier;
+};
+
+void kiln_sync(const kiln_task *t) {
+    if (t->parts > 1) pthread_barrier_wait(&t->pool->barrier);
+}
+
+/* One kernel call, as a closure over the case's buffers: `run` calls one kiln_*_part with the task. */
+typedef struct parallel_case parallel_case;
+struct parallel_case {
+    void (*run)(const kiln_task *t, const parallel_case *c);
+    void (*plain)(const parallel_case *c); /* the same computation by the plain kernel */
+    size_t P, K, N, images, h, w, ch, oh, ow, kh, kw, sh, pt, pl, cr;
+    kiln_act act;
+    const float *a, *packed, *packed2, *gate, *r;
+    float *scratch, *out;
+};
+
+typedef struct {
+    kiln_task task;
+    const parallel_case *c;
+} part_arg;
+
+static void *part_main(void *arg) {
+    part_arg *p = arg;
+    p->c->run(&p->task, p->c);
+    return NULL;
+}
+
+/* Runs c on `parts` threads at once. */
+static void run_parts(const parallel_case *c, size_t parts) {
+    struct kiln_pool pool;
+    pthread_barrier_init(&pool.barrier, NULL, (unsigned)parts);
+    pthread_t threads[8];
+    part_arg args[8];
+    for (size_t i = 0; i < parts; i++) {
+        args[i] = (part_arg){{NULL, NULL, i, parts, &pool}, c};
+        if (i > 0) pthread_create(&threads[i], NULL, part_main, &args[i]);
+    }
+    part_main(&args[0]);
+    for (size_t i = 1; i < parts; i++) pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&pool.barrier);
+}
+
+/* Runs c with the plain kernel, then 1..5 parts, and checks that each wrote the same `count` floats of c->out. The
+ * output starts as garbage each time, so an element no part writes shows. */
+static void expect_same_bits(const char *what, parallel_case *c, size_t count) {
+    float *first = malloc(count * sizeof(float));
+    for (size_t i = 0; i < count; i++) c->out[i] = 1e30f;
+    c->plain(c);
+    memcpy(first, c->out, count * sizeof(float));
+    for (size_t parts = 1; parts <= 5; parts++) {
+        for (size_t i = 0; i < count; i++) c->out[i] = -1e30f;
+        run_parts(c, parts);
+        checks++;
+        if (memcmp(first, c->out, count * sizeof(float)) != 0 && ++failures <= 20)
+            fprintf(stderr, "FAIL %s: %zu parts differ from the plain kernel (P %zu K %zu N %zu h %zu w %zu c %zu)\n", what, parts,
+                    c->P, c->K, c->N, c->h, c->w, c->ch);
+    }
+    free(first);
+}
+
+static void plain_gemm(const parallel_case *c) {
+    kiln_f32_gemm_bias_act(c->P, c->K, c->N, c->a, c->K, c->packed, c->out, c->N, c->r, c->N, c->act);
+}
+static void plain_gated(const parallel_case *c) {
+    kiln_f32_gemm_gated_bias_act(c->images, c->P, c->K, c->N, c->a, c->K, c->gate, c->packed, c->scratch, c->out, c->N,
+                                 c->r, c->N, c->act);
+}
+static void plain_dwconv(const parallel_case *c) {
+    kiln_f32_dwconv_bias_act(c->images, c->h, c->w, c->ch, c->a, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt,
+                             c->pl, c->packed, c->out, c->act);
+}
+static void plain_direct(const parallel_case *c) {
+    kiln_f32_conv_direct_bias_act(c->images, c->K, c->h, c->w, c->a, c->K * c->h * c->w, c->h * c->w, c->w, 1, c->N,
+                                  c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl, c->packed, c->out, c->act);
+}
+static void plain_generic(const parallel_case *c) {
+    kiln_f32_conv_generic_bias_act(c->images, c->K, c->h, c->w, c->a, c->h * c->w * c->K, 1, c->w * c->K, c->K, c->N,
+                                   c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl, 2, c->packed,
+                                   c->packed2, c->out, c->act);
+}
+static void plain_gavgpool(const parallel_case *c) { kiln_f32_gavgpool_nhwc(c->images, c->P, c->ch, c->a, c->out); }
+static void plain_se_gate(const parallel_case *c) {
+    kiln_f32_se_gate_nhwc(c->images, c->P, c->ch, c->cr, c->a, c->packed, c->act, c->packed2,
+                          (kiln_act){KILN_ACT_SIGMOID, 0, 0}, c->scratch, c->out);
+}
+static void plain_channel_scale(const parallel_case *c) {
+    kiln_f32_channel_scale_nhwc(c->images, c->P, c->ch, c->a, c->gate, c->out);
+}
+static void plain_add(const parallel_case *c) { kiln_f32_add_act(c->P, c->a, c->r, c->out, c->act); }
+static void plain_act(const parallel_case *c) { kiln_f32_act(c->P, c->a, c->out, c->act); }
+static void plain_softmax(const parallel_case *c) { kiln_f32_softmax(c->P, c->N, c->a, c->out); }
+static void plain_to_nhwc(const parallel_case *c) { kiln_f32_nchw_to_nhwc(c->images, c->ch, c->P, c->a, c->out); }
+static void plain_to_nchw(const parallel_case *c) { kiln_f32_nhwc_to_nchw(c->images, c->ch, c->P, c->a, c->out); }
+static void plain_copy(const parallel_case *c) {
+    kiln_copy_strided(sizeof(float), (kiln_dims){{1, 1, 1, c->ch, c->h, c->w}}, c->a, 3,
+                      (kiln_strides){{0, 0, 0, 1, (ptrdiff_t)(c->w * c->ch), (ptrdiff_t)c->ch}}, c->out, 0,
+                      (kiln_strides){{0, 0, 0, (ptrdiff_t)(c->h * c->w), (ptrdiff_t)c->w, 1}});
+}
+
+static void run_gemm(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_gemm_bias_act_part(t, c->P, c->K, c->N, c->a, c->K, c->packed, c->out, c->N, c->r, c->N, c->act);
+}
+static void run_gated(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_gemm_gated_bias_act_part(t, c->images, c->P, c->K, c->N, c->a, c->K, c->gate, c->packed, c->scratch,
+                                      c->out, c->N, c->r, c->N, c->act);
+}
+static void run_dwconv(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_dwconv_bias_act_part(t, c->images, c->h, c->w, c->ch, c->a, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1,
+                                  1, c->pt, c->pl, c->packed, c->out, c->act);
+}
+static void run_direct(const kiln_task *t, const parallel_case *c) { /* NCHW input */
+    kiln_f32_conv_direct_bias_act_part(t, c->images, c->K, c->h, c->w, c->a, c->K * c->h * c->w, c->h * c->w, c->w, 1,
+                                       c->N, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl, c->packed,
+                                       c->out, c->act);
+}
+static void run_generic(const kiln_task *t, const parallel_case *c) { /* NHWC input, 2 groups */
+    kiln_f32_conv_generic_bias_act_part(t, c->images, c->K, c->h, c->w, c->a, c->h * c->w * c->K, 1, c->w * c->K,
+                                        c->K, c->N, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl, 2,
+                                        c->packed, c->packed2, c->out, c->act);
+}
+static void run_gavgpool(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_gavgpool_nhwc_part(t, c->images, c->P, c->ch, c->a, c->out);
+}
+static void run_se_gate(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_se_gate_nhwc_part(t, c->images, c->P, c->ch, c->cr, c->a, c->packed, c->act, c->packed2,
+                               (kiln_act){KILN_ACT_SIGMOID, 0, 0}, c->scratch, c->out);
+}
+static void run_channel_scale(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_channel_scale_nhwc_part(t, c->images, c->P, c->ch, c->a, c->gate, c->out);
+}
+static void run_add(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_add_act_part(t, c->P, c->a, c->r, c->out, c->act);
+}
+static void run_act(const kiln_task *t, const parallel_case *c) { kiln_f32_act_part(t, c->P, c->a, c->out, c->act); }
+static void run_softmax(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_softmax_part(t, c->P, c->N, c->a, c->out);
+}
+static void run_to_nhwc(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_nchw_to_nhwc_part(t, c->images, c->ch, c->P, c->a, c->out);
+}
+static void run_to_nchw(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_nhwc_to_nchw_part(t, c->images, c->ch, c->P, c->a, c->out);
+}
+
+static void run_copy(const kiln_task *t, const parallel_case *c) { /* a transpose: [h][w][ch] -> [ch][h][w] */
+    kiln_copy_strided_part(t, sizeof(float), (kiln_dims){{1, 1, 1, c->ch, c->h, c->w}}, c->a, 3,
+                           (kiln_strides){{0, 0, 0, 1, (ptrdiff_t)(c->w * c->ch), (ptrdiff_t)c->ch}}, c->out, 0,
+                           (kiln_strides){{0, 0, 0, (ptrdiff_t)(c->h * c->w), (ptrdiff_t)c->w, 1}});
+}
+
+static void test_parallel_gemms(void) {
+    static const size_t Ps[] = {1, 13, 49, 196, 203};
+    static const size_t Ns[] = {5, 33, 192};
+    for (size_t pi = 0; pi < sizeof Ps / sizeof *Ps; pi++)
+        for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++) {
+            size_t P = Ps[pi], K = 37, N = Ns[ni], images = 2;
+            float *w = randv(K * N, 0.3f), *bias = randv(N, 0.5f), *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
+            kiln_pack_gemm_f32(K, N, w, N, 1, bias, packed);
+            float *a = randv(images * P * K, 1), *r = randv(images * P * N, 1), *gate = randv(images * K, 1);
+            float *out = malloc(images * P * N * sizeof(float)), *scratch = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
+            parallel_case c = {.run = run_gemm, .plain = plain_gemm, .P = P, .K = K, .N = N, .images = images, .act = {KILN_ACT_SILU, 0, 0},
+                               .a = a, .packed = packed, .r = (pi + ni) % 2 ? r : NULL, .gate = gate, .scratch = scratch,
+                               .out = out};
+            expect_same_bits("gemm_part", &c, P * N);
+            c.run = run_gated, c.plain = plain_gated;
+            expect_same_bits("gemm_gated_part", &c, images * P * N);
+            free(w), free(bias), free(packed), free(a), free(r), free(gate), free(out), free(scratch);
+        }
+}
+
+static void test_parallel_convs(void) {
+    /* depthwise: 3x3 stride 1 and 5x5 stride 2 with asymmetric "same" padding, two images, ragged channels */
+    static const size_t shapes[][5] = {{13, 3, 1, 1, 1}, {13, 5, 2, 1, 2}, {4, 3, 2, 0, 0}}; /* h=w, k, stride, pt, pl */
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        size_t h = shapes[s][0], k = shapes[s][1], sh = shapes[s][2], pt = shapes[s][3], pl = shapes[s][4], c = 37, n = 2;
+        size_t oh = (h + 2 * pt - k) / sh + 1, ow = (h + 2 * pl - k) / sh + 1;
+        float *in = randv(n * h * h * c, 1), *w = randv(c * k * k, 0.3f), *bias = randv(c, 0.2f);
+        float *packed = malloc(kiln_pack_dwconv_f32_floats(c, k, k) * sizeof(float));
+        kiln_pack_dwconv_f32(c, k, k, w, bias, packed);
+        float *out = malloc(n * oh * ow * c * sizeof(float));
+        parallel_case dw = {.run = run_dwconv, .plain = plain_dwconv, .images = n, .h = h, .w = h, .ch = c, .oh = oh, .ow = ow, .kh = k,
+                            .kw = k, .sh = sh, .pt = pt, .pl = pl, .act = {KILN_ACT_RELU6, 0, 0}, .a = in,
+                            .packed = packed, .out = out};
+        expect_same_bits("dwconv_part", &dw, n * oh * ow * c);
+        free(w), free(packed), free(out);
+
+        /* the direct conv (3 NCHW input channels, 20 outputs) and the generic one (NHWC, 2 groups) */
+        size_t cin = 4, cout = 20;
+        float *wd = randv(cout * cin * k * k, 0.3f), *pd = malloc(kiln_pack_conv_f32_floats(cout, cin, k, k) * sizeof(float));
+        kiln_pack_conv_f32(cout, cin, k, k, wd, bias, pd);
+        float *o2 = malloc(n * oh * ow * cout * sizeof(float));
+        parallel_case direct = {.run = run_direct, .plain = plain_direct, .images = n, .K = cin, .N = cout, .h = h, .w = h, .oh = oh, .ow = ow,
+                                .kh = k, .kw = k, .sh = sh, .pt = pt, .pl = pl, .act = {KILN_ACT_SILU, 0, 0}, .a = in,
+                                .packed = pd, .out = o2};
+        expect_same_bits("conv_direct_part", &direct, n * oh * ow * cout);
+        parallel_case generic = direct;
+        generic.run = run_generic, generic.plain = plain_generic;
+        generic.packed = wd; /* OIHW with cin / 2 inputs per group: the first half of wd */
+        generic.packed2 = bias;
+        expect_same_bits("conv_generic_part", &generic, n * oh * ow * cout);
+        free(in), free(bias), free(wd), free(pd), free(o2);
+    }
+}
+
+static void test_parallel_misc(void) {
+    size_t n = 2, hw = 49, c = 37, cr = 5;
+    float *in = randv(n * hw * c, 1), *gate = randv(n * c, 1), *r = randv(n * hw * c, 1), *out = malloc(n * hw * c * sizeof(float));
+    float *w1 = randv(c * cr, 0.3f), *b1 = randv(cr, 0.1f), *w2 = randv(cr * c, 0.3f), *b2 = randv(c, 0.1f);
+    float *p1 = malloc(kiln_pack_gemm_f32_floats(c, cr) * sizeof(float)), *p2 = malloc(kiln_pack_gemm_f32_floats(cr, c) * sizeof(float));
+    float *scratch = malloc(cr * sizeof(float));
+    kiln_pack_gemm_f32(c, cr, w1, cr, 1, b1, p1);
+    kiln_pack_gemm_f32(cr, c, w2, c, 1, b2, p2);
+    parallel_case m = {.images = n, .P = hw, .ch = c, .cr = cr, .N = c, .act = {KILN_ACT_SILU, 0, 0}, .a = in, .r = r,
+                       .gate = gate, .packed = p1, .packed2 = p2, .scratch = scratch, .out = out};
+    m.run = run_gavgpool, m.plain = plain_gavgpool, expect_same_bits("gavgpool_part", &m, n * c);
+    m.run = run_se_gate, m.plain = plain_se_gate, expect_same_bits("se_gate_part", &m, n * c);
+    m.run = run_channel_scale, m.plain = plain_channel_scale, expect_same_bits("channel_scale_part", &m, n * hw * c);
+    m.run = run_to_nhwc, m.plain = plain_to_nhwc, expect_same_bits("nchw_to_nhwc_part", &m, n * hw * c);
+    m.run = run_to_nchw, m.plain = plain_to_nchw, expect_same_bits("nhwc_to_nchw_part", &m, n * hw * c);
+    m.h = 7, m.w = 6, m.ch = 3; /* 3 rows to split over up to 5 parts */
+    m.run = run_copy, m.plain = plain_copy, expect_same_bits("copy_strided_part", &m, 7 * 6 * 3);
+    m.ch = c;
+    m.P = n * hw * c;
+    m.run = run_add, m.plain = plain_add, expect_same_bits("add_act_part", &m, n * hw * c);
+    m.run = run_act, m.plain = plain_act, expect_same_bits("act_part", &m, n * hw * c);
+    m.P = n * hw, m.N = c;
+    m.run = run_softmax, m.plain = plain_softmax, expect_same_bits("softmax_part", &m, n * hw * c);
+    free(in), free(gate), free(r), free(out), free(w1), free(b1), free(w2), free(b2), free(p1), free(p2), free(scratch);
+}
+
+void test_parallel(void) {
+    test_parallel_gemms();
+    test_parallel_convs();
+    test_parallel_misc();
+}
