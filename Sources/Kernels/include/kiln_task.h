@@ -9,12 +9,14 @@
 
 struct kiln_pool;
 
-/* One part of a parallel run. */
+/* One part of a parallel run. `scratch` is this part's own scratch memory, as large as the program's (part 0's is
+ * NULL: it uses the program's scratch), for kernels whose parts each need a private buffer. */
 typedef struct kiln_task {
     const void *const *inputs;
     void *const *outputs;
     size_t part, parts;
     struct kiln_pool *pool;
+    float *scratch;
 } kiln_task;
 
 /* Waits until every part of t's run has reached this call: a barrier, after which each part sees what the

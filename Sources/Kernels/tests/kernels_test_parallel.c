@@ -50,7 +50,7 @@ static void run_parts(const parallel_case *c, size_t parts) {
     pthread_t threads[8];
     part_arg args[8];
     for (size_t i = 0; i < parts; i++) {
-        args[i] = (part_arg){{NULL, NULL, i, parts, &pool}, c};
+        args[i] = (part_arg){{NULL, NULL, i, parts, &pool, NULL}, c};
         if (i > 0) pthread_create(&threads[i], NULL, part_main, &args[i]);
     }
     part_main(&args[0]);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kiln_task.h"
+#include "model.h" /* KILN_SCRATCH_BYTES: each worker's private scratch */
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -41,6 +42,8 @@ struct kiln_pool {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int started;
+    /* each worker's private scratch (kiln_task.scratch) */
+    float *scratch[KILN_MAX_THREADS];
 };
 
 static struct kiln_pool kiln_the_pool = {
@@ -71,7 +74,8 @@ void kiln_sync(const kiln_task *t) {
 
 static void *kiln_worker(void *arg) {
     struct kiln_pool *pool = &kiln_the_pool;
-    kiln_task task = {NULL, NULL, (size_t)(uintptr_t)arg, 0, pool};
+    size_t part = (size_t)(uintptr_t)arg;
+    kiln_task task = {NULL, NULL, part, 0, pool, pool->scratch[part]};
     unsigned seen = 0;
     for (;;) {
         unsigned spins = 0;
@@ -118,8 +122,8 @@ size_t kiln_threads(void) {
     return kiln_the_pool.threads ? kiln_the_pool.threads : kiln_set_threads(0);
 }
 
-/* Starts the workers once; with fewer threads when one cannot start (no run has been published yet, and workers
- * read the count at each run). */
+/* Starts the workers once, each with its private scratch; with fewer threads when one cannot start or get its
+ * scratch (no run has been published yet, and workers read the count at each run). */
 static void kiln_start(struct kiln_pool *pool) {
     if (pool->threads == 0) kiln_set_threads(0);
     pool->started = 1;
@@ -128,7 +132,9 @@ static void kiln_start(struct kiln_pool *pool) {
     pthread_attr_setstacksize(&attr, 1 << 20);
     for (size_t part = 1; part < pool->threads; part++) {
         pthread_t thread;
-        if (pthread_create(&thread, &attr, kiln_worker, (void *)(uintptr_t)part) != 0) {
+        pool->scratch[part] = aligned_alloc(64, (KILN_SCRATCH_BYTES + 64) / 64 * 64);
+        if (pool->scratch[part] == NULL || pthread_create(&thread, &attr, kiln_worker, (void *)(uintptr_t)part) != 0) {
+            free(pool->scratch[part]);
             pool->threads = part;
             break;
         }
@@ -140,7 +146,7 @@ static void kiln_start(struct kiln_pool *pool) {
 void kiln_parallel(void (*body)(const kiln_task *t), const void *const *inputs, void *const *outputs) {
     struct kiln_pool *pool = &kiln_the_pool;
     if (!pool->started) kiln_start(pool);
-    kiln_task task = {inputs, outputs, 0, pool->threads, pool};
+    kiln_task task = {inputs, outputs, 0, pool->threads, pool, NULL};
     if (pool->threads == 1) {
         body(&task);
         return;
