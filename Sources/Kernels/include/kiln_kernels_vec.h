@@ -159,37 +159,73 @@ KILN_INLINE float kiln_v_reduce_add(kiln_v v) { return v; }
 KILN_INLINE float kiln_v_reduce_max(kiln_v v) { return v; }
 #endif
 
-/* exp(s * x) for x in [-87, 87] and s = +-log2(e) (callers clamp; s folds the sign of exp(-x) into the constant).
+/* The constants of exp and sigmoid, as a table: kiln_exp_consts_() gives it as it is (the compiler folds the reads
+ * into constants, and keeps them in registers where it likes), kiln_exp_consts_opaque_() through an empty asm
+ * statement the compiler cannot see through, so that each use loads its constant where it is needed (an embedded
+ * broadcast, often). Register-blocked GEMM tiles use the opaque form: with constants the compiler hoisted them out
+ * of the tile loops and kept some in registers across the k loop, which then spilled accumulators (the 14 x 32
+ * tile needs 31 of the 32 zmm registers) in every k step. Kernels with spare registers (depthwise, the stem) are
+ * faster with the constants in registers. */
+enum {
+    KILN_EXP_MAGIC, /* 1.5 * 2^23 */
+    KILN_EXP_LOG2E,
+    KILN_EXP_NEG_LOG2E,
+    KILN_EXP_C5, /* 2^f ~ C0 + C1 f + ... + C5 f^5 on [-1/2, 1/2], fitted for relative error */
+    KILN_EXP_C4,
+    KILN_EXP_C3,
+    KILN_EXP_C2,
+    KILN_EXP_C1,
+    KILN_EXP_C0, /* 1 */
+    KILN_EXP_MIN, /* -87 */
+    KILN_EXP_MAX, /* 87 */
+};
+KILN_INLINE const float *kiln_exp_consts_(void) {
+    static const float k[] = {12582912.0f,           1.44269504088896341f,  -1.44269504088896341f,
+                              1.326472614891827e-3f, 9.671512991189957e-3f, 5.550733581185341e-2f,
+                              2.4022242426872253e-1f, 6.931470036506653e-1f, 1.0f,
+                              -87.0f,                87.0f};
+    return k;
+}
+KILN_INLINE const float *kiln_exp_consts_opaque_(void) {
+    const float *p = kiln_exp_consts_();
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__ volatile("" : "+r"(p));
+#endif
+    return p;
+}
+
+/* exp(s * x) for x in [-87, 87] and s = k[si], +-log2(e) (callers clamp; the sign of exp(-x) folds into s).
  * Range reduction in base 2: s*x = n + f with n the nearest integer, found by adding 1.5*2^23 (t's float bits then
  * hold n in their low mantissa bits, from which 2^n is built: kiln_v_pow2_of_magic), and |f| <= 1/2 computed by
  * one fma from x itself, so the rounding of s*x costs nothing; 2^f by a degree-5 polynomial fitted for relative
  * error on [-1/2, 1/2] (1.6e-7 in float arithmetic, 1.1e-6 at |x| = 87 from s's own rounding); then times 2^n,
  * which stays a normal float for |x| <= 87. Nine vector operations (the Cephes form it replaces took fifteen). */
-KILN_INLINE kiln_v kiln_v_exp_scaled_(kiln_v x, float s) {
-    const kiln_v magic = kiln_v_set1(12582912.0f);
-    kiln_v t = kiln_v_fma(x, kiln_v_set1(s), magic);
-    kiln_v n = kiln_v_sub(t, magic);
-    kiln_v f = kiln_v_fms(x, kiln_v_set1(s), n);
-    kiln_v p = kiln_v_set1(1.326472614891827e-3f);
-    p = kiln_v_fma(p, f, kiln_v_set1(9.671512991189957e-3f));
-    p = kiln_v_fma(p, f, kiln_v_set1(5.550733581185341e-2f));
-    p = kiln_v_fma(p, f, kiln_v_set1(2.4022242426872253e-1f));
-    p = kiln_v_fma(p, f, kiln_v_set1(6.931470036506653e-1f));
-    p = kiln_v_fma(p, f, kiln_v_set1(1.0f));
+KILN_INLINE kiln_v kiln_v_exp_scaled_(kiln_v x, const float *k, int si) {
+    kiln_v t = kiln_v_fma(x, kiln_v_set1(k[si]), kiln_v_set1(k[KILN_EXP_MAGIC]));
+    kiln_v n = kiln_v_sub(t, kiln_v_set1(k[KILN_EXP_MAGIC]));
+    kiln_v f = kiln_v_fms(x, kiln_v_set1(k[si]), n);
+    kiln_v p = kiln_v_set1(k[KILN_EXP_C5]);
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C4]));
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C3]));
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C2]));
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C1]));
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C0]));
     return kiln_v_scale_pow2_(p, n, t);
 }
 
 /* exp(x) for x <= 0 (x below -87 is treated as -87, giving ~1.6e-38 instead of a denormal or 0). */
 KILN_INLINE kiln_v kiln_v_exp_nonpos(kiln_v x) {
-    return kiln_v_exp_scaled_(kiln_v_max(x, kiln_v_set1(-87.0f)), 1.44269504088896341f);
+    const float *k = kiln_exp_consts_();
+    return kiln_v_exp_scaled_(kiln_v_max(x, kiln_v_set1(k[KILN_EXP_MIN])), k, KILN_EXP_LOG2E);
 }
 
 /* 1 / (1 + exp(-x)) with x clamped to [-87, 87], so exp(-x) is a normal float in [1.6e-38, 6.1e37]: no overflow,
  * and no branch on the sign (1 + exp(-x) is then at most 6.1e37, whose reciprocal is still normal). Outside the
- * clamp the true value is within 1.6e-38 of 0 or 1. */
-KILN_INLINE kiln_v kiln_v_sigmoid(kiln_v x) {
-    x = kiln_v_min(kiln_v_max(x, kiln_v_set1(-87.0f)), kiln_v_set1(87.0f));
-    return kiln_v_recip(kiln_v_add(kiln_v_set1(1.0f), kiln_v_exp_scaled_(x, -1.44269504088896341f)));
+ * clamp the true value is within 1.6e-38 of 0 or 1. k: kiln_exp_consts_() or kiln_exp_consts_opaque_(). */
+KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
+    x = kiln_v_min(kiln_v_max(x, kiln_v_set1(k[KILN_EXP_MIN])), kiln_v_set1(k[KILN_EXP_MAX]));
+    return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), kiln_v_exp_scaled_(x, k, KILN_EXP_NEG_LOG2E)));
 }
+KILN_INLINE kiln_v kiln_v_sigmoid(kiln_v x) { return kiln_v_sigmoid_k_(x, kiln_exp_consts_()); }
 
 #endif

@@ -68,67 +68,109 @@ static void test_act(void) {
     free(x), free(y);
 }
 
+/* A GEMM call whose row count the kernel may see as a compile-time constant (see gemm_const_p below). */
+typedef void (*gemm_fn)(size_t k, size_t n, const float *a, size_t lda, const float *packed, float *c, size_t ldc,
+                        const float *r, kiln_act act);
+typedef void (*gemm_gated_fn)(size_t k, size_t n, const float *a, const float *gate, const float *packed,
+                              float *scratch, float *c, const float *r, kiln_act act);
+
+/* One GEMM case against the double reference; run is NULL for a call with P as a variable. */
+static void gemm_case(size_t combo, size_t P, size_t K, size_t N, gemm_fn run) {
+    size_t lda = K + combo % 3, ldc = N + combo % 2;
+    kiln_act act = acts[combo % NACTS];
+    int residual = combo % 3; /* 0 none, 1 separate, 2 in place */
+    float *a = randv(P * lda, 1), *w = randv(N * K, 1), *bias = randv(N, 1);
+    float *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
+    kiln_pack_gemm_f32(K, N, w, 1, K, combo % 5 ? bias : NULL, packed); /* ONNX [N][K] */
+    float *c = randv(P * ldc, 1), *res = randv(P * ldc, 1), *c0 = malloc(P * ldc * sizeof(float));
+    if (residual == 2) memcpy(c, res, P * ldc * sizeof(float));
+    memcpy(c0, c, P * ldc * sizeof(float));
+    const float *r = residual ? (residual == 2 ? c : res) : NULL;
+    if (run) run(K, N, a, lda, packed, c, ldc, r, act);
+    else kiln_f32_gemm_bias_act(P, K, N, a, lda, packed, c, ldc, r, ldc, act);
+    for (size_t p = 0; p < P; p++) {
+        for (size_t n = 0; n < ldc; n++) {
+            if (n >= N) { /* padding columns untouched */
+                check("gemm pad", p * ldc + n, c[p * ldc + n], c0[p * ldc + n], 0);
+                continue;
+            }
+            double s = combo % 5 ? bias[n] : 0, as = fabs(s);
+            for (size_t k = 0; k < K; k++)
+                s += (double)a[p * lda + k] * w[n * K + k], as += fabs((double)a[p * lda + k] * w[n * K + k]);
+            double ref = ref_act(s, act);
+            if (residual) ref += res[p * ldc + n];
+            check("gemm", combo * 100000 + p * ldc + n, c[p * ldc + n], ref, 1.5 * as + 1);
+        }
+    }
+    free(a), free(w), free(bias), free(packed), free(c), free(res), free(c0);
+}
+
+static void gemm_gated_case(size_t s, size_t HW, size_t K, size_t N, gemm_gated_fn run) {
+    size_t images = run ? 1 : 2;
+    float *a = randv(images * HW * K, 1), *g = randv(images * K, 1), *w = randv(K * N, 1), *bias = randv(N, 1);
+    float *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
+    float *scratch = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
+    kiln_pack_gemm_f32(K, N, w, N, 1, bias, packed); /* Gemm B [K][N] */
+    float *c = malloc(images * HW * N * sizeof(float)), *res = randv(images * HW * N, 1);
+    kiln_act act = acts[s % NACTS];
+    const float *r = s % 2 ? res : NULL;
+    if (run) run(K, N, a, g, packed, scratch, c, r, act);
+    else kiln_f32_gemm_gated_bias_act(images, HW, K, N, a, K, g, packed, scratch, c, N, r, N, act);
+    for (size_t b = 0; b < images; b++)
+        for (size_t p = 0; p < HW; p++)
+            for (size_t n = 0; n < N; n++) {
+                double sum = bias[n], as = fabs(sum);
+                for (size_t k = 0; k < K; k++) {
+                    double t = (double)a[(b * HW + p) * K + k] * g[b * K + k] * w[k * N + n];
+                    sum += t, as += fabs(t);
+                }
+                double ref = ref_act(sum, act) + (r ? res[(b * HW + p) * N + n] : 0);
+                check("gemm gated", s * 100000 + (b * HW + p) * N + n, c[(b * HW + p) * N + n], ref, 1.5 * as + 1);
+            }
+    free(a), free(g), free(w), free(bias), free(packed), free(scratch), free(c), free(res);
+}
+
+/* P as a literal, as in generated code: the kernels choose tile shapes by constant P (AVX-512: 7 x 64 tiles when
+ * they leave fewer rows over than 14 x 32: P = 49 exactly, 27 with 6 rows over), which a variable P never
+ * reaches. */
+#define GEMM_CONST_P(P)                                                                                            \
+    static void gemm_p##P(size_t k, size_t n, const float *a, size_t lda, const float *packed, float *c,           \
+                          size_t ldc, const float *r, kiln_act act) {                                              \
+        kiln_f32_gemm_bias_act(P, k, n, a, lda, packed, c, ldc, r, ldc, act);                                      \
+    }
+GEMM_CONST_P(27) GEMM_CONST_P(49)
+static void gemm_gated_p27(size_t k, size_t n, const float *a, const float *gate, const float *packed, float *scratch,
+                           float *c, const float *r, kiln_act act) {
+    kiln_f32_gemm_gated_bias_act(1, 27, k, n, a, k, gate, packed, scratch, c, n, r, n, act);
+}
+
 static void test_gemm(void) {
     static const size_t Ps[] = {1, 2, 3, 4, 5, 7, 8, 13, 14, 15, 16, 27, 29, 45};
     static const size_t Ks[] = {1, 3, 16, 37};
     static const size_t Ns[] = {1, 5, 8, 15, 16, 17, 31, 32, 33, 48, 50, 100};
+    static const struct {
+        size_t p;
+        gemm_fn run;
+    } constant[] = {{27, gemm_p27}, {49, gemm_p49}};
     size_t combo = 0;
     for (size_t pi = 0; pi < sizeof Ps / sizeof *Ps; pi++)
         for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++)
-            for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++, combo++) {
-                size_t P = Ps[pi], K = Ks[ki], N = Ns[ni], lda = K + combo % 3, ldc = N + combo % 2;
-                kiln_act act = acts[combo % NACTS];
-                int residual = combo % 3; /* 0 none, 1 separate, 2 in place */
-                float *a = randv(P * lda, 1), *w = randv(N * K, 1), *bias = randv(N, 1);
-                float *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
-                kiln_pack_gemm_f32(K, N, w, 1, K, combo % 5 ? bias : NULL, packed); /* ONNX [N][K] */
-                float *c = randv(P * ldc, 1), *res = randv(P * ldc, 1), *c0 = malloc(P * ldc * sizeof(float));
-                if (residual == 2) memcpy(c, res, P * ldc * sizeof(float));
-                memcpy(c0, c, P * ldc * sizeof(float));
-                kiln_f32_gemm_bias_act(P, K, N, a, lda, packed, c, ldc, residual ? (residual == 2 ? c : res) : NULL,
-                                       ldc, act);
-                for (size_t p = 0; p < P; p++) {
-                    for (size_t n = 0; n < ldc; n++) {
-                        if (n >= N) { /* padding columns untouched */
-                            check("gemm pad", p * ldc + n, c[p * ldc + n], c0[p * ldc + n], 0);
-                            continue;
-                        }
-                        double s = combo % 5 ? bias[n] : 0, as = fabs(s);
-                        for (size_t k = 0; k < K; k++)
-                            s += (double)a[p * lda + k] * w[n * K + k], as += fabs((double)a[p * lda + k] * w[n * K + k]);
-                        double r = ref_act(s, act);
-                        if (residual) r += res[p * ldc + n];
-                        check("gemm", combo * 100000 + p * ldc + n, c[p * ldc + n], r, 1.5 * as + 1);
-                    }
-                }
-                free(a), free(w), free(bias), free(packed), free(c), free(res), free(c0);
-            }
+            for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++, combo++) gemm_case(combo, Ps[pi], Ks[ki], Ns[ni], NULL);
+    for (size_t pi = 0; pi < sizeof constant / sizeof *constant; pi++)
+        for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++)
+            for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++, combo++)
+                gemm_case(combo, constant[pi].p, Ks[ki], Ns[ni], constant[pi].run);
 }
 
 static void test_gemm_gated(void) {
-    static const size_t shapes[][3] = {{1, 1, 1}, {7, 5, 17}, {30, 16, 33}, {15, 40, 16}, {49, 24, 40}};
-    for (size_t s = 0; s < 5; s++) {
-        size_t images = 2, HW = shapes[s][0], K = shapes[s][1], N = shapes[s][2];
-        float *a = randv(images * HW * K, 1), *g = randv(images * K, 1), *w = randv(K * N, 1), *bias = randv(N, 1);
-        float *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
-        float *scratch = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
-        kiln_pack_gemm_f32(K, N, w, N, 1, bias, packed); /* Gemm B [K][N] */
-        float *c = malloc(images * HW * N * sizeof(float)), *res = randv(images * HW * N, 1);
-        kiln_act act = acts[s % NACTS];
-        kiln_f32_gemm_gated_bias_act(images, HW, K, N, a, K, g, packed, scratch, c, N, s % 2 ? res : NULL, N, act);
-        for (size_t b = 0; b < images; b++)
-            for (size_t p = 0; p < HW; p++)
-                for (size_t n = 0; n < N; n++) {
-                    double sum = bias[n], as = fabs(sum);
-                    for (size_t k = 0; k < K; k++) {
-                        double t = (double)a[(b * HW + p) * K + k] * g[b * K + k] * w[k * N + n];
-                        sum += t, as += fabs(t);
-                    }
-                    double r = ref_act(sum, act) + (s % 2 ? res[(b * HW + p) * N + n] : 0);
-                    check("gemm gated", s * 100000 + (b * HW + p) * N + n, c[(b * HW + p) * N + n], r, 1.5 * as + 1);
-                }
-        free(a), free(g), free(w), free(bias), free(packed), free(scratch), free(c), free(res);
-    }
+    /* {HW, K, N}: the last ones have more panels than one group, with the weight larger than A (panels outer) */
+    static const size_t shapes[][3] = {{1, 1, 1}, {7, 5, 17}, {30, 16, 33}, {15, 40, 16}, {49, 24, 40}, {5, 20, 100},
+                                       {13, 30, 130}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        gemm_gated_case(s, shapes[s][0], shapes[s][1], shapes[s][2], NULL);
+    static const size_t kns[][2] = {{5, 17}, {24, 100}, {37, 66}, {3, 8}};
+    for (size_t j = 0; j < sizeof kns / sizeof *kns; j++)
+        gemm_gated_case(100 + j, 27, kns[j][0], kns[j][1], gemm_gated_p27);
 }
 
 /* naive conv over strided input; weight ONNX [cout][cin/groups][kh][kw]; output NHWC */
