@@ -36,6 +36,12 @@
 #else
 #define KILN_UNROLL
 #endif
+/* Whether x is a compile-time constant after inlining (generated code passes shapes as literals); 0 if unknown. */
+#if defined(__GNUC__) || defined(__clang__)
+#define KILN_CONSTANT_P(x) __builtin_constant_p(x)
+#else
+#define KILN_CONSTANT_P(x) 0
+#endif
 
 #include "kiln_kernels_layout.h"
 #include "kiln_kernels_vec.h"

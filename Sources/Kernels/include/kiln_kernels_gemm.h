@@ -51,12 +51,6 @@
 #define KILN_VPP (KILN_PANEL / KILN_VW) /* vectors per panel */
 #define KILN_GEMM_NV (KILN_GEMM_NP_MAX * KILN_VPP)
 
-#if defined(__GNUC__) || defined(__clang__)
-#define KILN_CONSTANT_P(x) __builtin_constant_p(x)
-#else
-#define KILN_CONSTANT_P(x) 0
-#endif
-
 /* One mr x np tile: rows [0, mr) of a/c, panels [0, np) of w; the last panel has nlast (1..16) valid columns. */
 KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t k, const float *KILN_RESTRICT a,
                                      size_t lda, const float *KILN_RESTRICT w, size_t wps, float *c, size_t ldc,

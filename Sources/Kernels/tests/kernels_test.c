@@ -199,10 +199,14 @@ static void ref_conv(size_t n, size_t cin, size_t h, size_t w, const float *in, 
                 }
 }
 
-/* one conv case through the depthwise, direct or generic kernel (kind 0, 1, 2) */
-static void conv_case(int kind, size_t n, size_t cin, size_t h, size_t w, int nchw, size_t cout, size_t kh, size_t kw,
-                      size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl, size_t pb, size_t pr,
-                      size_t groups, kiln_act act, int with_bias) {
+/* a depthwise call with every shape a literal, as in generated code (see DW_CONST) */
+typedef void (*dw_fn)(const float *in, const float *packed, float *out, kiln_act act);
+
+/* one conv case through the depthwise, direct or generic kernel (kind 0, 1, 2); a depthwise case calls run if it
+ * is not NULL (its literal shapes must be the case's) */
+static void conv_case(dw_fn run, int kind, size_t n, size_t cin, size_t h, size_t w, int nchw, size_t cout,
+                      size_t kh, size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                      size_t pb, size_t pr, size_t groups, kiln_act act, int with_bias) {
     if (h + pt + pb < (kh - 1) * dh + 1 || w + pl + pr < (kw - 1) * dw + 1) return;
     size_t oh = (h + pt + pb - (kh - 1) * dh - 1) / sh + 1, ow = (w + pl + pr - (kw - 1) * dw - 1) / sw + 1;
     size_t isn = cin * h * w, isc = nchw ? h * w : 1, ish = nchw ? w : w * cin, isw = nchw ? 1 : cin;
@@ -217,7 +221,8 @@ static void conv_case(int kind, size_t n, size_t cin, size_t h, size_t w, int nc
     if (kind == 0) {
         packed = malloc(kiln_pack_dwconv_f32_floats(cin, kh, kw) * sizeof(float));
         kiln_pack_dwconv_f32(cin, kh, kw, wt, bp, packed);
-        kiln_f32_dwconv_bias_act(n, h, w, cin, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act);
+        if (run) run(in, packed, out, act);
+        else kiln_f32_dwconv_bias_act(n, h, w, cin, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act);
     } else if (kind == 1) {
         packed = malloc(kiln_pack_conv_f32_floats(cout, cin, kh, kw) * sizeof(float));
         kiln_pack_conv_f32(cout, cin, kh, kw, wt, bp, packed);
@@ -229,6 +234,27 @@ static void conv_case(int kind, size_t n, size_t cin, size_t h, size_t w, int nc
     }
     for (size_t i = 0; i < n * oh * ow * cout; i++) check(name, i, out[i], ref_act(ref[i], act), 1.5 * scale[i] + 1);
     free(in), free(wt), free(bias), free(out), free(ref), free(scale), free(packed);
+}
+
+/* Rows at most KILN_DW_NARROW wide with constant shapes take the depthwise kernel's unrolled narrow-row path, whose
+ * per-pixel tap clipping only exists with literal shapes: 7x7 and 14x14-like maps, strides, dilation, asymmetric
+ * pads, channel remainders, a row of exactly 16. */
+#define DW_CONST(name, n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl)                                           \
+    static void name(const float *in, const float *packed, float *out, kiln_act act) {                             \
+        kiln_f32_dwconv_bias_act(n, h, w, c, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act);         \
+    }
+DW_CONST(dw_7x7_k5, 2, 7, 7, 35, 7, 7, 5, 5, 1, 1, 1, 1, 2, 2)
+DW_CONST(dw_14_s2_same, 1, 14, 14, 48, 7, 7, 3, 3, 2, 2, 1, 1, 0, 0)
+DW_CONST(dw_11x16_k5_s2, 1, 11, 16, 16, 6, 8, 5, 5, 2, 2, 1, 1, 2, 2)
+DW_CONST(dw_6x13_dil2, 1, 6, 13, 17, 6, 13, 3, 3, 1, 1, 2, 2, 2, 2)
+DW_CONST(dw_16x16, 1, 16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1)
+
+static void test_dwconv_constant(void) {
+    conv_case(dw_7x7_k5, 0, 2, 35, 7, 7, 0, 35, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 35, acts[3], 1);
+    conv_case(dw_14_s2_same, 0, 1, 48, 14, 14, 0, 48, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 48, acts[3], 1);
+    conv_case(dw_11x16_k5_s2, 0, 1, 16, 11, 16, 0, 16, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 16, acts[4], 1);
+    conv_case(dw_6x13_dil2, 0, 1, 17, 6, 13, 0, 17, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 17, acts[2], 0);
+    conv_case(dw_16x16, 0, 1, 32, 16, 16, 0, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, acts[5], 1);
 }
 
 static void test_convs(void) {
@@ -243,15 +269,15 @@ static void test_convs(void) {
                     size_t c = cs[ci], kh = ks[ki][0], kw = ks[ki][1], d = combo % 7 == 3 ? 2 : 1;
                     size_t pt = combo % 3, pl = (combo / 3) % 3, pb = (combo / 2) % 3, pr = combo % 2 * 2;
                     kiln_act act = acts[combo % NACTS];
-                    conv_case(0, 1 + combo % 2, c, hws[hi][0], hws[hi][1], 0, c, kh, kw, s, s + (combo % 5 == 1), d,
-                              d, pt, pl, pb, pr, c, act, combo % 4 != 0);
+                    conv_case(NULL, 0, 1 + combo % 2, c, hws[hi][0], hws[hi][1], 0, c, kh, kw, s,
+                              s + (combo % 5 == 1), d, d, pt, pl, pb, pr, c, act, combo % 4 != 0);
                 }
     /* wide rows with many channels: the interior is split into several column strips (KILN_DW_STRIP_BYTES) */
-    conv_case(0, 1, 70, 6, 41, 0, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 70, acts[3], 1);
-    conv_case(0, 1, 100, 7, 45, 0, 100, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 100, acts[4], 1);
+    conv_case(NULL, 0, 1, 70, 6, 41, 0, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 70, acts[3], 1);
+    conv_case(NULL, 0, 1, 100, 7, 45, 0, 100, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 100, acts[4], 1);
     /* small images with many channels (most pixels are border pixels), and pads wider than the kernel reach */
-    conv_case(0, 1, 144, 7, 9, 0, 144, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 144, acts[1], 1);
-    conv_case(0, 2, 48, 4, 3, 0, 48, 5, 5, 2, 2, 1, 1, 4, 1, 3, 4, 48, acts[2], 1);
+    conv_case(NULL, 0, 1, 144, 7, 9, 0, 144, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 144, acts[1], 1);
+    conv_case(NULL, 0, 2, 48, 4, 3, 0, 48, 5, 5, 2, 2, 1, 1, 4, 1, 3, 4, 48, acts[2], 1);
     static const size_t cins[] = {1, 3, 4}, couts[] = {5, 16, 32, 33};
     combo = 0;
     for (size_t ci = 0; ci < 3; ci++)
@@ -259,15 +285,15 @@ static void test_convs(void) {
             for (size_t hi = 0; hi < 5; hi++)
                 for (size_t s = 1; s <= 2; s++, combo++) {
                     size_t kh = combo % 4 == 0 ? 1 : 3, kw = combo % 6 == 1 ? 5 : kh, d = combo % 5 == 2 ? 2 : 1;
-                    conv_case(1, 1 + combo % 2, cins[ci], hws[hi][0] + 2, hws[hi][1] + 3, (int)(combo % 2), couts[co],
-                              kh, kw, s, s, d, d, combo % 2, combo % 3, (combo + 1) % 2, combo % 2, 1,
+                    conv_case(NULL, 1, 1 + combo % 2, cins[ci], hws[hi][0] + 2, hws[hi][1] + 3, (int)(combo % 2),
+                              couts[co], kh, kw, s, s, d, d, combo % 2, combo % 3, (combo + 1) % 2, combo % 2, 1,
                               acts[combo % NACTS], combo % 3 != 0);
                 }
     static const size_t gs[][3] = {{4, 6, 1}, {4, 6, 2}, {6, 9, 3}, {5, 5, 5}, {8, 4, 4}};
     for (size_t g = 0; g < 5; g++)
         for (size_t s = 1; s <= 2; s++)
-            conv_case(2, 2, gs[g][0], 6, 7, (int)(g % 2), gs[g][1], 3, 2, s, 3 - s, 1 + g % 2, 1, 1, 0, 2, 1, gs[g][2],
-                      acts[(g + s) % NACTS], g != 1);
+            conv_case(NULL, 2, 2, gs[g][0], 6, 7, (int)(g % 2), gs[g][1], 3, 2, s, 3 - s, 1 + g % 2, 1, 1, 0, 2, 1,
+                      gs[g][2], acts[(g + s) % NACTS], g != 1);
 }
 
 static void test_misc(void) {
@@ -349,6 +375,7 @@ int main(void) {
     test_gemm();
     test_gemm_gated();
     test_convs();
+    test_dwconv_constant();
     test_misc();
     test_generic();
     printf("kiln kernels [%s]: %ld checks, %ld failures\n", KILN_ISA_NAME, checks, failures);
