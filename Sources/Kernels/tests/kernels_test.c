@@ -278,10 +278,12 @@ static void test_convs(void) {
     /* small images with many channels (most pixels are border pixels), and pads wider than the kernel reach */
     conv_case(NULL, 0, 1, 144, 7, 9, 0, 144, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 144, acts[1], 1);
     conv_case(NULL, 0, 2, 48, 4, 3, 0, 48, 5, 5, 2, 2, 1, 1, 4, 1, 3, 4, 48, acts[2], 1);
-    static const size_t cins[] = {1, 3, 4}, couts[] = {5, 16, 32, 33};
+    /* couts: one partial panel, one whole, two (AVX-512 blocks two panels) with the second partial, two whole, and
+     * two whole plus a partial one left over */
+    static const size_t cins[] = {1, 3, 4}, couts[] = {5, 16, 20, 32, 33};
     combo = 0;
     for (size_t ci = 0; ci < 3; ci++)
-        for (size_t co = 0; co < 4; co++)
+        for (size_t co = 0; co < 5; co++)
             for (size_t hi = 0; hi < 5; hi++)
                 for (size_t s = 1; s <= 2; s++, combo++) {
                     size_t kh = combo % 4 == 0 ? 1 : 3, kw = combo % 6 == 1 ? 5 : kh, d = combo % 5 == 2 ? 2 : 1;
