@@ -56,30 +56,32 @@ extension KilnVector {
         }
     }
 
-    /// exp(x) for x ≤ 0 (below −87 as −87): x = n·ln2 + r, 2^n from the float bits of n + 1.5·2^23,
-    /// exp(r) by the Cephes degree-6 polynomial — the C library's `kiln_v_exp_nonpos`.
-    @inline(__always) public static func expNonPositive(_ v: Self) -> Self {
+    /// exp(s·x) for x in [−87, 87] and s = ±log2(e): s·x = n + f with n rounded by adding 1.5·2^23
+    /// (whose bits then hold n, see `pow2(ofMagic:)`) and f from x by one fma, 2^f by a degree-5
+    /// polynomial — the C library's `kiln_v_exp_scaled_`.
+    @inline(__always) public static func expScaled(_ x: Self, _ s: Float) -> Self {
         let magic: Self = splat(12582912.0)
-        let x: Self = max(v, splat(-87.0))
-        let t: Self = fma(x, splat(1.44269504088896341), magic)
+        let t: Self = fma(x, splat(s), magic)
         let n: Self = t - magic
-        var r: Self = fma(n, splat(-0.693359375), x)
-        r = fma(n, splat(2.12194440e-4), r)
-        var p: Self = splat(1.9875691500e-4)
-        p = fma(p, r, splat(1.3981999507e-3))
-        p = fma(p, r, splat(8.3334519073e-3))
-        p = fma(p, r, splat(4.1665795894e-2))
-        p = fma(p, r, splat(1.6666665459e-1))
-        p = fma(p, r, splat(5.0000001201e-1))
-        p = fma(p, r * r, r + splat(1.0))
+        let f: Self = fma(x, splat(s), zero - n)
+        var p: Self = splat(1.326472614891827e-3)
+        p = fma(p, f, splat(9.671512991189957e-3))
+        p = fma(p, f, splat(5.550733581185341e-2))
+        p = fma(p, f, splat(2.4022242426872253e-1))
+        p = fma(p, f, splat(6.931470036506653e-1))
+        p = fma(p, f, splat(1.0))
         return p * pow2(ofMagic: t)
     }
 
-    /// 1 / (1 + exp(−x)) from e = exp(−|x|), so nothing overflows.
+    /// exp(x) for x ≤ 0 (below −87 as −87) — the C library's `kiln_v_exp_nonpos`.
+    @inline(__always) public static func expNonPositive(_ v: Self) -> Self {
+        expScaled(max(v, splat(-87.0)), 1.44269504088896341)
+    }
+
+    /// 1 / (1 + exp(−x)) with x clamped to [−87, 87], so nothing overflows — the C `kiln_v_sigmoid`.
     @inline(__always) public static func sigmoid(_ x: Self) -> Self {
-        let e: Self = expNonPositive(zero - x.magnitude)
-        let r: Self = splat(1.0) / (splat(1.0) + e)
-        return selectNegative(x, e * r, r)
+        let e: Self = expScaled(min(max(x, splat(-87.0)), splat(87.0)), -1.44269504088896341)
+        return splat(1.0) / (splat(1.0) + e)
     }
 }
 

@@ -38,22 +38,28 @@
 #else
 #define KILN_UNROLL
 #endif
+/* Whether x is a compile-time constant after inlining (generated code passes shapes as literals); 0 if unknown. */
+#if defined(__GNUC__) || defined(__clang__)
+#define KILN_CONSTANT_P(x) __builtin_constant_p(x)
+#else
+#define KILN_CONSTANT_P(x) 0
+#endif
 
 #include "kiln_kernels_layout.h"
 #include "kiln_kernels_vec.h"
 
-/* act(x) on a vector, every case inlined. */
-KILN_INLINE kiln_v kiln_v_act_inline_(kiln_v x, kiln_act act) {
+/* act(x) on a vector, every case inlined; k: the exp constants (kiln_exp_consts_ or kiln_exp_consts_opaque_). */
+KILN_INLINE kiln_v kiln_v_act_k_(kiln_v x, kiln_act act, const float *k) {
     switch (act.kind) {
     case KILN_ACT_NONE: return x;
     case KILN_ACT_RELU: return kiln_v_max(x, kiln_v_zero());
     case KILN_ACT_RELU6: return kiln_v_min(kiln_v_max(x, kiln_v_zero()), kiln_v_set1(6.0f));
-    case KILN_ACT_SILU: return kiln_v_mul(x, kiln_v_sigmoid(x));
+    case KILN_ACT_SILU: return kiln_v_mul(x, kiln_v_sigmoid_k_(x, k));
     case KILN_ACT_HARDSWISH: {
         kiln_v t = kiln_v_min(kiln_v_max(kiln_v_add(x, kiln_v_set1(3.0f)), kiln_v_zero()), kiln_v_set1(6.0f));
         return kiln_v_mul(x, kiln_v_mul(t, kiln_v_set1(1.0f / 6.0f)));
     }
-    case KILN_ACT_SIGMOID: return kiln_v_sigmoid(x);
+    case KILN_ACT_SIGMOID: return kiln_v_sigmoid_k_(x, k);
     case KILN_ACT_HARDSIGMOID:
         return kiln_v_max(kiln_v_zero(),
                           kiln_v_min(kiln_v_set1(1.0f), kiln_v_fma(kiln_v_set1(act.a), x, kiln_v_set1(act.b))));
@@ -61,6 +67,7 @@ KILN_INLINE kiln_v kiln_v_act_inline_(kiln_v x, kiln_act act) {
     }
     return x;
 }
+KILN_INLINE kiln_v kiln_v_act_inline_(kiln_v x, kiln_act act) { return kiln_v_act_k_(x, act, kiln_exp_consts_()); }
 
 #if defined(__GNUC__) || defined(__clang__)
 /* Out of line, for callers whose activation is not a compile-time constant (such as the SwiftPM entry points):
@@ -73,8 +80,16 @@ KILN_INLINE kiln_v kiln_v_act(kiln_v x, kiln_act act) {
     if (__builtin_constant_p(act.kind) || act.kind == KILN_ACT_NONE) return kiln_v_act_inline_(x, act);
     return kiln_v_act_outline_(x, act);
 }
+/* kiln_v_act for the epilogue of a register-blocked tile: the exp constants loaded where they are used (see
+ * kiln_exp_consts_opaque_), not kept in registers the tile's accumulators need. */
+KILN_INLINE kiln_v kiln_v_act_tile_(kiln_v x, kiln_act act) {
+    if (__builtin_constant_p(act.kind) || act.kind == KILN_ACT_NONE)
+        return kiln_v_act_k_(x, act, kiln_exp_consts_opaque_());
+    return kiln_v_act_outline_(x, act);
+}
 #else
 KILN_INLINE kiln_v kiln_v_act(kiln_v x, kiln_act act) { return kiln_v_act_inline_(x, act); }
+KILN_INLINE kiln_v kiln_v_act_tile_(kiln_v x, kiln_act act) { return kiln_v_act_inline_(x, act); }
 #endif
 
 /* out[i] = act(in[i]), i < n; out may equal in. */

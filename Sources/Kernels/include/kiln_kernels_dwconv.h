@@ -9,8 +9,11 @@
  * Structure (3x3 and 5x5 kernels): for each output row and vector of channels, the weights are loaded once into
  * registers; columns whose taps are all inside horizontally form the interior, computed KILN_DW_PX pixels at a time
  * with no bounds checks; border columns one pixel at a time with their kx range clipped. Rows near the top/bottom
- * skip their outside ky taps (the unrolled tap loop tests ky once per tap row). Other kernel sizes, and channels
- * past the last whole vector, use the per-pixel path, whose tap ranges are clipped once per pixel. */
+ * skip their outside ky taps (the unrolled tap loop tests ky once per tap row). Rows at most KILN_DW_NARROW wide
+ * with constant shapes (generated code's 14x14 and 7x7 maps) instead go KILN_DW_PX pixels at a time from column 0
+ * in an unrolled loop where each pixel's clipped taps are constants. Other kernel sizes, and channels past the last
+ * whole vector, use the per-pixel path, whose tap ranges are clipped once per pixel. Which path computes a pixel
+ * depends only on the shapes and its column, never on which output rows a caller asked for. */
 #ifndef KILN_KERNELS_DWCONV_H
 #define KILN_KERNELS_DWCONV_H
 
@@ -18,6 +21,7 @@
 #define KILN_DW_CV 4 /* channel vectors per border pixel step */
 #define KILN_DW_MAX_TAPS 25 /* 5x5 */
 #define KILN_DW_STRIP_BYTES 24576 /* input bytes per column strip: half of a 48 KiB L1 */
+#define KILN_DW_NARROW 16 /* rows at most this wide take the unrolled narrow-row path when shapes are constants */
 
 /* The taps t in [*lo, *hi) of a window starting at i0 (dilation d, k taps) that land in [0, size). */
 KILN_INLINE void kiln_tap_range_(ptrdiff_t i0, size_t k, size_t d, size_t size, size_t *lo, size_t *hi) {
@@ -72,11 +76,12 @@ KILN_INLINE void kiln_f32_dwconv_pixel_(size_t c0, size_t c1, size_t c, size_t c
 
 /* npx pixels starting at output column ox (input column ox*sw - pl), one full vector of channels at cc, weights
  * in wv; only taps [ky0, ky1) x [kx0, kx1) are summed (all of them in the interior, where these are the constants
- * 0, kh, 0, kw; clipped ranges are for single border pixels). A single pixel splits its taps over two accumulator
- * chains (even and odd ky) to halve the FMA latency chain. */
+ * 0, kh, 0, kw; clipped ranges are for single border pixels). With clip, each pixel also skips its taps outside
+ * the row [0, w): for narrow rows whose ox and shape are constants, so that the tests fold away. A single pixel
+ * splits its taps over two accumulator chains (even and odd ky) to halve the FMA latency chain. */
 KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t c, const float *in, ptrdiff_t iy0,
                                         size_t w, size_t kh, size_t kw, size_t sw, size_t dh, size_t dw, size_t pl,
-                                        size_t ky0, size_t ky1, size_t kx0, size_t kx1, const kiln_v *wv,
+                                        size_t ky0, size_t ky1, size_t kx0, size_t kx1, int clip, const kiln_v *wv,
                                         kiln_v bias, float *orow, kiln_act act) {
     kiln_v acc[KILN_DW_PX], acc2 = kiln_v_zero();
     ptrdiff_t ix0 = (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl;
@@ -86,11 +91,13 @@ KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t
         const float *irow = in + (size_t)(iy0 + (ptrdiff_t)(ky * dh)) * w * c + cc;
         KILN_UNROLL for (size_t kx = 0; kx < kw; kx++) {
             if (kx < kx0 || kx >= kx1) continue;
-            const float *ip = irow + (size_t)(ix0 + (ptrdiff_t)(kx * dw)) * c;
-            if (npx == 1 && ky % 2) acc2 = kiln_v_fma(kiln_v_load(ip), wv[ky * kw + kx], acc2);
-            else
-                KILN_UNROLL for (size_t p = 0; p < npx; p++)
-                    acc[p] = kiln_v_fma(kiln_v_load(ip + p * sw * c), wv[ky * kw + kx], acc[p]);
+            KILN_UNROLL for (size_t p = 0; p < npx; p++) {
+                ptrdiff_t ix = ix0 + (ptrdiff_t)(p * sw + kx * dw);
+                if (clip && (ix < 0 || ix >= (ptrdiff_t)w)) continue;
+                kiln_v x = kiln_v_load(irow + (size_t)ix * c);
+                if (npx == 1 && ky % 2) acc2 = kiln_v_fma(x, wv[ky * kw + kx], acc2);
+                else acc[p] = kiln_v_fma(x, wv[ky * kw + kx], acc[p]);
+            }
         }
     }
     if (npx == 1) acc[0] = kiln_v_add(acc[0], acc2);
@@ -103,6 +110,22 @@ KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a
                                        size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
                                        size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
                                        kiln_act act) {
+    /* Narrow rows (the 7x7 and 14x14 maps) with every shape a constant: the whole row in blocks of KILN_DW_PX from
+     * column 0, in a loop unrolled so that each pixel's clipped taps are constants. Border pixels then need no
+     * single-pixel path with variable tap ranges (on a 7-wide row with a 5x5 kernel every pixel was one). */
+    if (KILN_CONSTANT_P(ow) && KILN_CONSTANT_P(w) && KILN_CONSTANT_P(pl) && KILN_CONSTANT_P(sw) &&
+        KILN_CONSTANT_P(dw) && ow <= KILN_DW_NARROW) {
+        for (size_t cc = 0; cc < cfull; cc += KILN_VW) {
+            kiln_v wv[KILN_DW_MAX_TAPS];
+            KILN_UNROLL for (size_t t = 0; t < kh * kw; t++) wv[t] = kiln_v_load(packed + cpad + t * cpad + cc);
+            kiln_v bias = kiln_v_load(packed + cc);
+            KILN_UNROLL for (size_t ox = 0; ox < KILN_DW_NARROW; ox += KILN_DW_PX)
+                if (ox < ow)
+                    kiln_f32_dwconv_block_(ow - ox < KILN_DW_PX ? ow - ox : KILN_DW_PX, ox, cc, c, in, iy0, w, kh, kw,
+                                           sw, dh, dw, pl, ky0, ky1, 0, kw, 1, wv, bias, orow, act);
+        }
+        return;
+    }
     /* strips of output columns whose input window (kh rows) stays in L1 across the channel-vector passes */
     size_t strip = KILN_DW_STRIP_BYTES / (kh * (sw * KILN_DW_PX + kw) * c * sizeof(float)) * KILN_DW_PX;
     if (strip < KILN_DW_PX) strip = KILN_DW_PX;
@@ -118,19 +141,19 @@ KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a
             size_t ox = s0, kx0, kx1;
             for (; ox < s1 && ox < a0; ox++) { /* left border */
                 kiln_tap_range_((ptrdiff_t)(ox * sw) - (ptrdiff_t)pl, kw, dw, w, &kx0, &kx1);
-                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, kx0, kx1, wv, bias,
-                                       orow, act);
+                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, kx0, kx1, 0, wv,
+                                       bias, orow, act);
             }
             for (; ox + KILN_DW_PX <= e; ox += KILN_DW_PX)
-                kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, wv,
-                                       bias, orow, act);
+                kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, 0,
+                                       wv, bias, orow, act);
             for (; ox < e; ox++)
-                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, wv, bias,
-                                       orow, act);
+                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, 0, wv,
+                                       bias, orow, act);
             for (; ox < s1; ox++) { /* right border */
                 kiln_tap_range_((ptrdiff_t)(ox * sw) - (ptrdiff_t)pl, kw, dw, w, &kx0, &kx1);
-                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, kx0, kx1, wv, bias,
-                                       orow, act);
+                kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, kx0, kx1, 0, wv,
+                                       bias, orow, act);
             }
         }
     }

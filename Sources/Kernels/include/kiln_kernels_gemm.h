@@ -11,51 +11,73 @@
  * No alignment requirements. A and C must not overlap.
  *
  * Microkernel: MR rows x NP panels, accumulators in registers, A broadcast per (row, k), one vector load of W per
- * panel vector per k. AVX-512: 14 x 32 (28 zmm accumulators); AVX2: 6 x 16; generic: 4 x 16.
- * Row remainders (P % MR) run as 8/4/2/1-row tiles, column remainders compute the padded lanes and store with
- * masks. With P, K, N constant at the call site only the tiles actually needed are emitted. */
+ * panel vector per k. AVX-512: 14 x 32 (28 zmm accumulators), or 7 x 64 when P is a compile-time constant that it
+ * divides with fewer rows over (P = 49, the 7x7 maps); AVX2: 6 x 16; generic: 4 x 16. The P % MR rows left over
+ * run as 8/4/2/1-row tiles, each as many panels wide as the accumulator budget allows (so a lone row still has
+ * several independent FMA chains); column remainders compute the padded lanes and store with masks. With P, K, N
+ * constant at the call site only the tiles actually needed are emitted.
+ *
+ * Loop order: when the packed weight is larger than A (few rows, many channels: the 14x14 and 7x7 layers) the
+ * panels are the outer loop, in groups of KILN_GEMM_NP_MAX, so that each group stays in cache while every row tile
+ * reads it and A, the smaller operand, is what is read again; otherwise all panels form one group, the row tiles
+ * are outer and the (small) weight is what streams. Every output element is summed in the same order (bias, then
+ * k = 0, 1, ...) whichever tile computes it, so results do not depend on tile shapes, loop order or how a caller
+ * splits the rows or panels. */
 #ifndef KILN_KERNELS_GEMM_H
 #define KILN_KERNELS_GEMM_H
 
 #if defined(KILN_TARGET_AVX512)
 #define KILN_GEMM_MR 14
 #define KILN_GEMM_NP 2
+#define KILN_GEMM_MR_ALT 7 /* the other main tile: KILN_GEMM_MR_ALT x KILN_GEMM_NP_ALT */
+#define KILN_GEMM_NP_ALT 4
+#define KILN_GEMM_NP_MAX 4 /* panels per tile at most, and per group when panels are the outer loop */
+#define KILN_GEMM_ACC 28   /* accumulator vectors per tile at most */
 #elif defined(KILN_TARGET_AVX2)
 #define KILN_GEMM_MR 6
 #define KILN_GEMM_NP 1
+#define KILN_GEMM_MR_ALT 6
+#define KILN_GEMM_NP_ALT 1
+#define KILN_GEMM_NP_MAX 2
+#define KILN_GEMM_ACC 12
 #else
 #define KILN_GEMM_MR 4
 #define KILN_GEMM_NP 1
+#define KILN_GEMM_MR_ALT 4
+#define KILN_GEMM_NP_ALT 1
+#define KILN_GEMM_NP_MAX 1
+#define KILN_GEMM_ACC 64
 #endif
 #define KILN_VPP (KILN_PANEL / KILN_VW) /* vectors per panel */
-#define KILN_GEMM_NV (KILN_GEMM_NP * KILN_VPP)
+#define KILN_GEMM_NV (KILN_GEMM_NP_MAX * KILN_VPP)
 
-/* One MR x NP tile: rows [0, mr) of a/c, panels [0, np) of w; the last panel has nlast (1..16) valid columns. */
+/* One mr x np tile: rows [0, mr) of a/c, panels [0, np) of w; the last panel has nlast (1..16) valid columns. */
 KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t k, const float *KILN_RESTRICT a,
                                      size_t lda, const float *KILN_RESTRICT w, size_t wps, float *c, size_t ldc,
                                      const float *r, size_t ldr, kiln_act act) {
-    kiln_v acc[KILN_GEMM_MR][KILN_GEMM_NV];
-    KILN_UNROLL for (size_t j = 0; j < np * KILN_VPP; j++) {
+    kiln_v acc[KILN_GEMM_ACC]; /* acc[i * nv + j]: exactly the budget, so that every element becomes a register */
+    const size_t nv = np * KILN_VPP;
+    KILN_UNROLL for (size_t j = 0; j < nv; j++) {
         kiln_v b = kiln_v_load(w + (j / KILN_VPP) * wps + (j % KILN_VPP) * KILN_VW);
-        KILN_UNROLL for (size_t i = 0; i < mr; i++) acc[i][j] = b;
+        KILN_UNROLL for (size_t i = 0; i < mr; i++) acc[i * nv + j] = b;
     }
     const float *wk = w + KILN_PANEL;
     for (size_t kk = 0; kk < k; kk++) {
         kiln_v b[KILN_GEMM_NV];
-        KILN_UNROLL for (size_t j = 0; j < np * KILN_VPP; j++)
+        KILN_UNROLL for (size_t j = 0; j < nv; j++)
             b[j] = kiln_v_load(wk + (j / KILN_VPP) * wps + (j % KILN_VPP) * KILN_VW);
         KILN_UNROLL for (size_t i = 0; i < mr; i++) {
             kiln_v x = kiln_v_set1(a[i * lda + kk]);
-            KILN_UNROLL for (size_t j = 0; j < np * KILN_VPP; j++) acc[i][j] = kiln_v_fma(x, b[j], acc[i][j]);
+            KILN_UNROLL for (size_t j = 0; j < nv; j++) acc[i * nv + j] = kiln_v_fma(x, b[j], acc[i * nv + j]);
         }
         wk += KILN_PANEL;
     }
+    size_t valid = (np - 1) * KILN_PANEL + nlast;
     KILN_UNROLL for (size_t i = 0; i < mr; i++) {
-        KILN_UNROLL for (size_t j = 0; j < np * KILN_VPP; j++) {
+        KILN_UNROLL for (size_t j = 0; j < nv; j++) {
             size_t col = (j / KILN_VPP) * KILN_PANEL + (j % KILN_VPP) * KILN_VW;
-            size_t valid = (j / KILN_VPP == np - 1) ? (np - 1) * KILN_PANEL + nlast : np * KILN_PANEL;
             if (col >= valid) continue;
-            kiln_v y = kiln_v_act(acc[i][j], act);
+            kiln_v y = kiln_v_act_tile_(acc[i * nv + j], act);
             if (valid - col >= KILN_VW) {
                 if (r) y = kiln_v_add(y, kiln_v_load(r + i * ldr + col));
                 kiln_v_store(c + i * ldc + col, y);
@@ -67,46 +89,49 @@ KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t 
     }
 }
 
-/* mr rows (a constant after inlining) against all N columns. */
-KILN_INLINE void kiln_f32_gemm_rows_(size_t mr, size_t k, size_t n, const float *a, size_t lda, const float *w,
-                                     float *c, size_t ldc, const float *r, size_t ldr, kiln_act act) {
-    size_t panels = kiln_panels(n), wps = KILN_PANEL * (k + 1), j = 0;
-    size_t nlast = n - KILN_PANEL * (panels - 1);
-    for (; j + KILN_GEMM_NP <= panels; j += KILN_GEMM_NP)
-        kiln_f32_gemm_tile_(mr, KILN_GEMM_NP, j + KILN_GEMM_NP == panels ? nlast : KILN_PANEL, k, a, lda,
-                            w + j * wps, wps, c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act);
-#if KILN_GEMM_NP == 2
-    if (j < panels)
-        kiln_f32_gemm_tile_(mr, 1, nlast, k, a, lda, w + j * wps, wps, c + j * KILN_PANEL, ldc,
-                            r ? r + j * KILN_PANEL : r, ldr, act);
-#elif KILN_GEMM_NP != 1
-#error "the panel remainder handles KILN_GEMM_NP of 1 or 2"
-#endif
+/* mr rows (a constant after inlining) against panels [0, panels) of w, np panels per tile and the panels left over
+ * as one narrower tile; the last panel has nlast valid columns. */
+KILN_INLINE void kiln_f32_gemm_rows_(size_t mr, size_t np, size_t panels, size_t nlast, size_t k, const float *a,
+                                     size_t lda, const float *w, size_t wps, float *c, size_t ldc, const float *r,
+                                     size_t ldr, kiln_act act) {
+    size_t j = 0;
+    for (; j + np <= panels; j += np)
+        kiln_f32_gemm_tile_(mr, np, j + np == panels ? nlast : KILN_PANEL, k, a, lda, w + j * wps, wps,
+                            c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act);
+    KILN_UNROLL for (size_t t = 1; t < KILN_GEMM_NP_MAX; t++)
+        if (t < np && panels - j == t)
+            kiln_f32_gemm_tile_(mr, t < np ? t : 1, nlast, k, a, lda, w + j * wps, wps, c + j * KILN_PANEL, ldc,
+                                r ? r + j * KILN_PANEL : r, ldr, act);
 }
 
-/* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. */
-KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const float *a, size_t lda,
-                                        const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
-                                        kiln_act act) {
+/* Panels per tile for m rows: as many as the accumulator budget allows (4, 2 or 1), at most KILN_GEMM_NP_MAX. */
+KILN_INLINE size_t kiln_gemm_tile_panels_(size_t m) {
+    size_t np = KILN_GEMM_ACC / (m * KILN_VPP);
+    np = np >= 4 ? 4 : np >= 2 ? 2 : 1;
+    return np < KILN_GEMM_NP_MAX ? np : KILN_GEMM_NP_MAX;
+}
+
+/* Rows [0, p) against panels [0, panels): mr x np tiles, then the p % mr rows left over as 8/4/2/1-row tiles. */
+KILN_INLINE void kiln_f32_gemm_block_(size_t mr, size_t np, size_t p, size_t panels, size_t nlast, size_t k,
+                                      const float *a, size_t lda, const float *w, size_t wps, float *c, size_t ldc,
+                                      const float *r, size_t ldr, kiln_act act) {
     size_t i = 0;
-    for (; i + KILN_GEMM_MR <= p; i += KILN_GEMM_MR)
-        kiln_f32_gemm_rows_(KILN_GEMM_MR, k, n, a + i * lda, lda, packed, c + i * ldc, ldc, r ? r + i * ldr : r,
+    for (; i + mr <= p; i += mr)
+        kiln_f32_gemm_rows_(mr, np, panels, nlast, k, a + i * lda, lda, w, wps, c + i * ldc, ldc, r ? r + i * ldr : r,
                             ldr, act);
-    /* the remainder as binary-sized tiles (8, 4, 2, 1 rows) so that only four more tile shapes exist */
 #define KILN_GEMM_REM_(m)                                                                                     \
-    if ((m) < KILN_GEMM_MR && p - i >= (m)) {                                                                 \
-        kiln_f32_gemm_rows_((m) < KILN_GEMM_MR ? (m) : 1, k, n, a + i * lda, lda, packed, c + i * ldc, ldc,   \
-                            r ? r + i * ldr : r, ldr, act);                                                   \
+    if ((m) < mr && p - i >= (m)) {                                                                           \
+        kiln_f32_gemm_rows_((m) < KILN_GEMM_MR ? (m) : 1, kiln_gemm_tile_panels_(m), panels, nlast, k,        \
+                            a + i * lda, lda, w, wps, c + i * ldc, ldc, r ? r + i * ldr : r, ldr, act);       \
         i += (m);                                                                                             \
     }
     KILN_GEMM_REM_(8) KILN_GEMM_REM_(4) KILN_GEMM_REM_(2) KILN_GEMM_REM_(1)
 #undef KILN_GEMM_REM_
 }
 
-/* Multiplies row kk of a packed GEMM weight by g[kk] (biases unchanged): dst = src with W[k][n] *= g[k]. */
-KILN_INLINE void kiln_f32_gemm_scale_packed_rows(size_t k, size_t n, const float *src, const float *g, float *dst) {
-    size_t panels = kiln_panels(n);
-    for (size_t j = 0; j < panels; j++) {
+/* W's panels [0, np) with row kk multiplied by g[kk] (biases unchanged) into dst, same layout. */
+KILN_INLINE void kiln_f32_gemm_scale_panels_(size_t k, size_t np, const float *src, const float *g, float *dst) {
+    for (size_t j = 0; j < np; j++) {
         const float *s = src + j * KILN_PANEL * (k + 1);
         float *d = dst + j * KILN_PANEL * (k + 1);
         for (size_t v = 0; v < KILN_PANEL; v += KILN_VW) kiln_v_store(d + v, kiln_v_load(s + v));
@@ -119,18 +144,65 @@ KILN_INLINE void kiln_f32_gemm_scale_packed_rows(size_t k, size_t n, const float
     }
 }
 
+/* The whole product with main tile mr x np, in panel groups (see the top of this file). With gate not NULL each
+ * group's weight rows are first scaled by the gate into scratch (the SE-gated conv). */
+KILN_INLINE void kiln_f32_gemm_groups_(size_t mr, size_t np, size_t p, size_t k, size_t n, const float *a,
+                                       size_t lda, const float *gate, const float *packed, float *scratch, float *c,
+                                       size_t ldc, const float *r, size_t ldr, kiln_act act) {
+    size_t panels = kiln_panels(n), wps = KILN_PANEL * (k + 1), nlast = n - KILN_PANEL * (panels - 1);
+    size_t group = kiln_gemm_packed_floats(k, n) > p * k ? KILN_GEMM_NP_MAX : panels;
+    for (size_t j = 0; j < panels; j += group) {
+        size_t gp = panels - j < group ? panels - j : group;
+        const float *w = packed + j * wps;
+        if (gate) {
+            kiln_f32_gemm_scale_panels_(k, gp, w, gate, scratch);
+            w = scratch;
+        }
+        kiln_f32_gemm_block_(mr, np, p, gp, j + gp == panels ? nlast : KILN_PANEL, k, a, lda, w, wps,
+                             c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act);
+    }
+}
+
+/* Picks the main tile: the alternative one only when p is a compile-time constant it leaves fewer rows over of
+ * (a variable p would otherwise emit both). */
+KILN_INLINE void kiln_f32_gemm_(size_t p, size_t k, size_t n, const float *a, size_t lda, const float *gate,
+                                const float *packed, float *scratch, float *c, size_t ldc, const float *r, size_t ldr,
+                                kiln_act act) {
+#if KILN_GEMM_MR_ALT != KILN_GEMM_MR
+    if (KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR) {
+        kiln_f32_gemm_groups_(KILN_GEMM_MR_ALT, KILN_GEMM_NP_ALT, p, k, n, a, lda, gate, packed, scratch, c, ldc, r,
+                              ldr, act);
+        return;
+    }
+#endif
+    kiln_f32_gemm_groups_(KILN_GEMM_MR, KILN_GEMM_NP, p, k, n, a, lda, gate, packed, scratch, c, ldc, r, ldr,
+                              act);
+}
+
+/* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. */
+KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const float *a, size_t lda,
+                                        const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
+                                        kiln_act act) {
+    kiln_f32_gemm_(p, k, n, a, lda, NULL, packed, NULL, c, ldc, r, ldr, act);
+}
+
+/* Multiplies row kk of a packed GEMM weight by g[kk] (biases unchanged): dst = src with W[k][n] *= g[k]. */
+KILN_INLINE void kiln_f32_gemm_scale_packed_rows(size_t k, size_t n, const float *src, const float *g, float *dst) {
+    kiln_f32_gemm_scale_panels_(k, kiln_panels(n), src, g, dst);
+}
+
 /* The SE-gated 1x1 conv: for each image b < images,
  *   C[b][q][n] = act(bias[n] + sum_k (A[b][q][k] * gate[b][k]) * W[k][n]) (+ R)       q < hw
- * implemented by scaling the packed weight into scratch (kiln_gemm_packed_floats(K, N) floats) once per image,
- * which costs K*N multiplies against hw*K*N for the GEMM. A rows are contiguous per image (image stride hw*lda). */
+ * implemented by scaling the packed weight rows by the gate into scratch (at most kiln_gemm_packed_floats(K, N)
+ * floats) per image: all of it at once, or one panel group at a time just before the row tiles read it when
+ * panels are the outer loop; K*N multiplies against hw*K*N for the GEMM. A rows are contiguous per image (image
+ * stride hw*lda). */
 KILN_INLINE void kiln_f32_gemm_gated_bias_act(size_t images, size_t hw, size_t k, size_t n, const float *a,
                                               size_t lda, const float *gate, const float *packed, float *scratch,
                                               float *c, size_t ldc, const float *r, size_t ldr, kiln_act act) {
-    for (size_t b = 0; b < images; b++) {
-        kiln_f32_gemm_scale_packed_rows(k, n, packed, gate + b * k, scratch);
-        kiln_f32_gemm_bias_act(hw, k, n, a + b * hw * lda, lda, scratch, c + b * hw * ldc, ldc,
-                               r ? r + b * hw * ldr : r, ldr, act);
-    }
+    for (size_t b = 0; b < images; b++)
+        kiln_f32_gemm_(hw, k, n, a + b * hw * lda, lda, gate + b * k, packed, scratch, c + b * hw * ldc, ldc,
+                       r ? r + b * hw * ldr : r, ldr, act);
 }
 
 #endif

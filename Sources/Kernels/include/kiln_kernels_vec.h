@@ -38,6 +38,7 @@ KILN_INLINE kiln_v kiln_v_sub(kiln_v a, kiln_v b) { return _mm512_sub_ps(a, b); 
 KILN_INLINE kiln_v kiln_v_mul(kiln_v a, kiln_v b) { return _mm512_mul_ps(a, b); }
 KILN_INLINE kiln_v kiln_v_div(kiln_v a, kiln_v b) { return _mm512_div_ps(a, b); }
 KILN_INLINE kiln_v kiln_v_fma(kiln_v a, kiln_v b, kiln_v c) { return _mm512_fmadd_ps(a, b, c); } /* a*b+c */
+KILN_INLINE kiln_v kiln_v_fms(kiln_v a, kiln_v b, kiln_v c) { return _mm512_fmsub_ps(a, b, c); } /* a*b-c */
 KILN_INLINE kiln_v kiln_v_max(kiln_v a, kiln_v b) { return _mm512_max_ps(a, b); }
 KILN_INLINE kiln_v kiln_v_min(kiln_v a, kiln_v b) { return _mm512_min_ps(a, b); }
 KILN_INLINE kiln_v kiln_v_abs(kiln_v a) {
@@ -59,6 +60,9 @@ KILN_INLINE kiln_v kiln_v_pow2_of_magic(kiln_v t) {
     __m512i i = _mm512_slli_epi32(_mm512_castps_si512(t), 23);
     return _mm512_castsi512_ps(_mm512_add_epi32(i, _mm512_set1_epi32(0x3f800000)));
 }
+/* p * 2^n for n = t - 1.5*2^23 an integer in [-126, 127] (see kiln_v_exp_): one vscalefps instead of building
+ * 2^n from t's bits and multiplying; the same result, since scaling by a power of two is exact here. */
+KILN_INLINE kiln_v kiln_v_scale_pow2_(kiln_v p, kiln_v n, kiln_v t) { (void)t; return _mm512_scalef_ps(p, n); }
 /* 1/d: 14-bit estimate and one Newton step (about 1 ulp; cheaper than vdivps) */
 KILN_INLINE kiln_v kiln_v_recip(kiln_v d) {
     __m512 r = _mm512_rcp14_ps(d);
@@ -84,6 +88,7 @@ KILN_INLINE kiln_v kiln_v_sub(kiln_v a, kiln_v b) { return _mm256_sub_ps(a, b); 
 KILN_INLINE kiln_v kiln_v_mul(kiln_v a, kiln_v b) { return _mm256_mul_ps(a, b); }
 KILN_INLINE kiln_v kiln_v_div(kiln_v a, kiln_v b) { return _mm256_div_ps(a, b); }
 KILN_INLINE kiln_v kiln_v_fma(kiln_v a, kiln_v b, kiln_v c) { return _mm256_fmadd_ps(a, b, c); }
+KILN_INLINE kiln_v kiln_v_fms(kiln_v a, kiln_v b, kiln_v c) { return _mm256_fmsub_ps(a, b, c); }
 KILN_INLINE kiln_v kiln_v_max(kiln_v a, kiln_v b) { return _mm256_max_ps(a, b); }
 KILN_INLINE kiln_v kiln_v_min(kiln_v a, kiln_v b) { return _mm256_min_ps(a, b); }
 KILN_INLINE kiln_v kiln_v_abs(kiln_v a) {
@@ -99,6 +104,7 @@ KILN_INLINE kiln_v kiln_v_pow2_of_magic(kiln_v t) {
     __m256i i = _mm256_slli_epi32(_mm256_castps_si256(t), 23);
     return _mm256_castsi256_ps(_mm256_add_epi32(i, _mm256_set1_epi32(0x3f800000)));
 }
+KILN_INLINE kiln_v kiln_v_scale_pow2_(kiln_v p, kiln_v n, kiln_v t) { (void)n; return kiln_v_mul(p, kiln_v_pow2_of_magic(t)); }
 /* 1/d: 12-bit estimate and one Newton step (about 2^-22 relative) */
 KILN_INLINE kiln_v kiln_v_recip(kiln_v d) {
     __m256 r = _mm256_rcp_ps(d);
@@ -132,6 +138,7 @@ KILN_INLINE kiln_v kiln_v_sub(kiln_v a, kiln_v b) { return a - b; }
 KILN_INLINE kiln_v kiln_v_mul(kiln_v a, kiln_v b) { return a * b; }
 KILN_INLINE kiln_v kiln_v_div(kiln_v a, kiln_v b) { return a / b; }
 KILN_INLINE kiln_v kiln_v_fma(kiln_v a, kiln_v b, kiln_v c) { return a * b + c; }
+KILN_INLINE kiln_v kiln_v_fms(kiln_v a, kiln_v b, kiln_v c) { return a * b - c; }
 KILN_INLINE kiln_v kiln_v_max(kiln_v a, kiln_v b) { return a > b ? a : b; }
 KILN_INLINE kiln_v kiln_v_min(kiln_v a, kiln_v b) { return a < b ? a : b; }
 KILN_INLINE kiln_v kiln_v_abs(kiln_v a) { return a < 0.0f ? -a : a; }
@@ -146,37 +153,79 @@ KILN_INLINE kiln_v kiln_v_pow2_of_magic(kiln_v t) {
     memcpy(&r, &u, 4);
     return r;
 }
+KILN_INLINE kiln_v kiln_v_scale_pow2_(kiln_v p, kiln_v n, kiln_v t) { (void)n; return p * kiln_v_pow2_of_magic(t); }
 KILN_INLINE kiln_v kiln_v_recip(kiln_v d) { return 1.0f / d; }
 KILN_INLINE float kiln_v_reduce_add(kiln_v v) { return v; }
 KILN_INLINE float kiln_v_reduce_max(kiln_v v) { return v; }
 #endif
 
-/* exp(x) for x <= 0 (x below -87 is treated as -87, giving ~1.6e-38 instead of a denormal or 0).
- * Range reduction x = n ln2 + r with |r| <= ln2/2; n is rounded by adding 1.5*2^23, whose float bits then hold n
- * in the low mantissa bits, so 2^n is built with one shift and add; exp(r) by a degree-6 polynomial
- * (Cephes expf coefficients), about 1 ulp on the reduced range. */
-KILN_INLINE kiln_v kiln_v_exp_nonpos(kiln_v x) {
-    const kiln_v magic = kiln_v_set1(12582912.0f);
-    x = kiln_v_max(x, kiln_v_set1(-87.0f));
-    kiln_v t = kiln_v_fma(x, kiln_v_set1(1.44269504088896341f), magic);
-    kiln_v n = kiln_v_sub(t, magic);
-    kiln_v r = kiln_v_fma(n, kiln_v_set1(-0.693359375f), x);
-    r = kiln_v_fma(n, kiln_v_set1(2.12194440e-4f), r);
-    kiln_v p = kiln_v_set1(1.9875691500e-4f);
-    p = kiln_v_fma(p, r, kiln_v_set1(1.3981999507e-3f));
-    p = kiln_v_fma(p, r, kiln_v_set1(8.3334519073e-3f));
-    p = kiln_v_fma(p, r, kiln_v_set1(4.1665795894e-2f));
-    p = kiln_v_fma(p, r, kiln_v_set1(1.6666665459e-1f));
-    p = kiln_v_fma(p, r, kiln_v_set1(5.0000001201e-1f));
-    p = kiln_v_fma(p, kiln_v_mul(r, r), kiln_v_add(r, kiln_v_set1(1.0f)));
-    return kiln_v_mul(p, kiln_v_pow2_of_magic(t));
+/* The constants of exp and sigmoid, as a table: kiln_exp_consts_() gives it as it is (the compiler folds the reads
+ * into constants, and keeps them in registers where it likes), kiln_exp_consts_opaque_() through an empty asm
+ * statement the compiler cannot see through, so that each use loads its constant where it is needed (an embedded
+ * broadcast, often). Register-blocked GEMM tiles use the opaque form: with constants the compiler hoisted them out
+ * of the tile loops and kept some in registers across the k loop, which then spilled accumulators (the 14 x 32
+ * tile needs 31 of the 32 zmm registers) in every k step. Kernels with spare registers (depthwise, the stem) are
+ * faster with the constants in registers. */
+enum {
+    KILN_EXP_MAGIC, /* 1.5 * 2^23 */
+    KILN_EXP_LOG2E,
+    KILN_EXP_NEG_LOG2E,
+    KILN_EXP_C5, /* 2^f ~ C0 + C1 f + ... + C5 f^5 on [-1/2, 1/2], fitted for relative error */
+    KILN_EXP_C4,
+    KILN_EXP_C3,
+    KILN_EXP_C2,
+    KILN_EXP_C1,
+    KILN_EXP_C0, /* 1 */
+    KILN_EXP_MIN, /* -87 */
+    KILN_EXP_MAX, /* 87 */
+};
+KILN_INLINE const float *kiln_exp_consts_(void) {
+    static const float k[] = {12582912.0f,           1.44269504088896341f,  -1.44269504088896341f,
+                              1.326472614891827e-3f, 9.671512991189957e-3f, 5.550733581185341e-2f,
+                              2.4022242426872253e-1f, 6.931470036506653e-1f, 1.0f,
+                              -87.0f,                87.0f};
+    return k;
+}
+KILN_INLINE const float *kiln_exp_consts_opaque_(void) {
+    const float *p = kiln_exp_consts_();
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__ volatile("" : "+r"(p));
+#endif
+    return p;
 }
 
-/* 1 / (1 + exp(-x)), computed from e = exp(-|x|) so nothing overflows. */
-KILN_INLINE kiln_v kiln_v_sigmoid(kiln_v x) {
-    kiln_v e = kiln_v_exp_nonpos(kiln_v_sub(kiln_v_zero(), kiln_v_abs(x)));
-    kiln_v r = kiln_v_recip(kiln_v_add(kiln_v_set1(1.0f), e)); /* 1 + e is in [1, 2] */
-    return kiln_v_select_neg(x, kiln_v_mul(e, r), r);
+/* exp(s * x) for x in [-87, 87] and s = k[si], +-log2(e) (callers clamp; the sign of exp(-x) folds into s).
+ * Range reduction in base 2: s*x = n + f with n the nearest integer, found by adding 1.5*2^23 (t's float bits then
+ * hold n in their low mantissa bits, from which 2^n is built: kiln_v_pow2_of_magic), and |f| <= 1/2 computed by
+ * one fma from x itself, so the rounding of s*x costs nothing; 2^f by a degree-5 polynomial fitted for relative
+ * error on [-1/2, 1/2] (1.6e-7 in float arithmetic, 1.1e-6 at |x| = 87 from s's own rounding); then times 2^n,
+ * which stays a normal float for |x| <= 87. Nine vector operations (the Cephes form it replaces took fifteen). */
+KILN_INLINE kiln_v kiln_v_exp_scaled_(kiln_v x, const float *k, int si) {
+    kiln_v t = kiln_v_fma(x, kiln_v_set1(k[si]), kiln_v_set1(k[KILN_EXP_MAGIC]));
+    kiln_v n = kiln_v_sub(t, kiln_v_set1(k[KILN_EXP_MAGIC]));
+    kiln_v f = kiln_v_fms(x, kiln_v_set1(k[si]), n);
+    kiln_v p = kiln_v_set1(k[KILN_EXP_C5]);
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C4]));
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C3]));
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C2]));
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C1]));
+    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C0]));
+    return kiln_v_scale_pow2_(p, n, t);
 }
+
+/* exp(x) for x <= 0 (x below -87 is treated as -87, giving ~1.6e-38 instead of a denormal or 0). */
+KILN_INLINE kiln_v kiln_v_exp_nonpos(kiln_v x) {
+    const float *k = kiln_exp_consts_();
+    return kiln_v_exp_scaled_(kiln_v_max(x, kiln_v_set1(k[KILN_EXP_MIN])), k, KILN_EXP_LOG2E);
+}
+
+/* 1 / (1 + exp(-x)) with x clamped to [-87, 87], so exp(-x) is a normal float in [1.6e-38, 6.1e37]: no overflow,
+ * and no branch on the sign (1 + exp(-x) is then at most 6.1e37, whose reciprocal is still normal). Outside the
+ * clamp the true value is within 1.6e-38 of 0 or 1. k: kiln_exp_consts_() or kiln_exp_consts_opaque_(). */
+KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
+    x = kiln_v_min(kiln_v_max(x, kiln_v_set1(k[KILN_EXP_MIN])), kiln_v_set1(k[KILN_EXP_MAX]));
+    return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), kiln_v_exp_scaled_(x, k, KILN_EXP_NEG_LOG2E)));
+}
+KILN_INLINE kiln_v kiln_v_sigmoid(kiln_v x) { return kiln_v_sigmoid_k_(x, kiln_exp_consts_()); }
 
 #endif

@@ -68,67 +68,109 @@ static void test_act(void) {
     free(x), free(y);
 }
 
+/* A GEMM call whose row count the kernel may see as a compile-time constant (see gemm_const_p below). */
+typedef void (*gemm_fn)(size_t k, size_t n, const float *a, size_t lda, const float *packed, float *c, size_t ldc,
+                        const float *r, kiln_act act);
+typedef void (*gemm_gated_fn)(size_t k, size_t n, const float *a, const float *gate, const float *packed,
+                              float *scratch, float *c, const float *r, kiln_act act);
+
+/* One GEMM case against the double reference; run is NULL for a call with P as a variable. */
+static void gemm_case(size_t combo, size_t P, size_t K, size_t N, gemm_fn run) {
+    size_t lda = K + combo % 3, ldc = N + combo % 2;
+    kiln_act act = acts[combo % NACTS];
+    int residual = combo % 3; /* 0 none, 1 separate, 2 in place */
+    float *a = randv(P * lda, 1), *w = randv(N * K, 1), *bias = randv(N, 1);
+    float *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
+    kiln_pack_gemm_f32(K, N, w, 1, K, combo % 5 ? bias : NULL, packed); /* ONNX [N][K] */
+    float *c = randv(P * ldc, 1), *res = randv(P * ldc, 1), *c0 = malloc(P * ldc * sizeof(float));
+    if (residual == 2) memcpy(c, res, P * ldc * sizeof(float));
+    memcpy(c0, c, P * ldc * sizeof(float));
+    const float *r = residual ? (residual == 2 ? c : res) : NULL;
+    if (run) run(K, N, a, lda, packed, c, ldc, r, act);
+    else kiln_f32_gemm_bias_act(P, K, N, a, lda, packed, c, ldc, r, ldc, act);
+    for (size_t p = 0; p < P; p++) {
+        for (size_t n = 0; n < ldc; n++) {
+            if (n >= N) { /* padding columns untouched */
+                check("gemm pad", p * ldc + n, c[p * ldc + n], c0[p * ldc + n], 0);
+                continue;
+            }
+            double s = combo % 5 ? bias[n] : 0, as = fabs(s);
+            for (size_t k = 0; k < K; k++)
+                s += (double)a[p * lda + k] * w[n * K + k], as += fabs((double)a[p * lda + k] * w[n * K + k]);
+            double ref = ref_act(s, act);
+            if (residual) ref += res[p * ldc + n];
+            check("gemm", combo * 100000 + p * ldc + n, c[p * ldc + n], ref, 1.5 * as + 1);
+        }
+    }
+    free(a), free(w), free(bias), free(packed), free(c), free(res), free(c0);
+}
+
+static void gemm_gated_case(size_t s, size_t HW, size_t K, size_t N, gemm_gated_fn run) {
+    size_t images = run ? 1 : 2;
+    float *a = randv(images * HW * K, 1), *g = randv(images * K, 1), *w = randv(K * N, 1), *bias = randv(N, 1);
+    float *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
+    float *scratch = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
+    kiln_pack_gemm_f32(K, N, w, N, 1, bias, packed); /* Gemm B [K][N] */
+    float *c = malloc(images * HW * N * sizeof(float)), *res = randv(images * HW * N, 1);
+    kiln_act act = acts[s % NACTS];
+    const float *r = s % 2 ? res : NULL;
+    if (run) run(K, N, a, g, packed, scratch, c, r, act);
+    else kiln_f32_gemm_gated_bias_act(images, HW, K, N, a, K, g, packed, scratch, c, N, r, N, act);
+    for (size_t b = 0; b < images; b++)
+        for (size_t p = 0; p < HW; p++)
+            for (size_t n = 0; n < N; n++) {
+                double sum = bias[n], as = fabs(sum);
+                for (size_t k = 0; k < K; k++) {
+                    double t = (double)a[(b * HW + p) * K + k] * g[b * K + k] * w[k * N + n];
+                    sum += t, as += fabs(t);
+                }
+                double ref = ref_act(sum, act) + (r ? res[(b * HW + p) * N + n] : 0);
+                check("gemm gated", s * 100000 + (b * HW + p) * N + n, c[(b * HW + p) * N + n], ref, 1.5 * as + 1);
+            }
+    free(a), free(g), free(w), free(bias), free(packed), free(scratch), free(c), free(res);
+}
+
+/* P as a literal, as in generated code: the kernels choose tile shapes by constant P (AVX-512: 7 x 64 tiles when
+ * they leave fewer rows over than 14 x 32: P = 49 exactly, 27 with 6 rows over), which a variable P never
+ * reaches. */
+#define GEMM_CONST_P(P)                                                                                            \
+    static void gemm_p##P(size_t k, size_t n, const float *a, size_t lda, const float *packed, float *c,           \
+                          size_t ldc, const float *r, kiln_act act) {                                              \
+        kiln_f32_gemm_bias_act(P, k, n, a, lda, packed, c, ldc, r, ldc, act);                                      \
+    }
+GEMM_CONST_P(27) GEMM_CONST_P(49)
+static void gemm_gated_p27(size_t k, size_t n, const float *a, const float *gate, const float *packed, float *scratch,
+                           float *c, const float *r, kiln_act act) {
+    kiln_f32_gemm_gated_bias_act(1, 27, k, n, a, k, gate, packed, scratch, c, n, r, n, act);
+}
+
 static void test_gemm(void) {
     static const size_t Ps[] = {1, 2, 3, 4, 5, 7, 8, 13, 14, 15, 16, 27, 29, 45};
     static const size_t Ks[] = {1, 3, 16, 37};
     static const size_t Ns[] = {1, 5, 8, 15, 16, 17, 31, 32, 33, 48, 50, 100};
+    static const struct {
+        size_t p;
+        gemm_fn run;
+    } constant[] = {{27, gemm_p27}, {49, gemm_p49}};
     size_t combo = 0;
     for (size_t pi = 0; pi < sizeof Ps / sizeof *Ps; pi++)
         for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++)
-            for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++, combo++) {
-                size_t P = Ps[pi], K = Ks[ki], N = Ns[ni], lda = K + combo % 3, ldc = N + combo % 2;
-                kiln_act act = acts[combo % NACTS];
-                int residual = combo % 3; /* 0 none, 1 separate, 2 in place */
-                float *a = randv(P * lda, 1), *w = randv(N * K, 1), *bias = randv(N, 1);
-                float *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
-                kiln_pack_gemm_f32(K, N, w, 1, K, combo % 5 ? bias : NULL, packed); /* ONNX [N][K] */
-                float *c = randv(P * ldc, 1), *res = randv(P * ldc, 1), *c0 = malloc(P * ldc * sizeof(float));
-                if (residual == 2) memcpy(c, res, P * ldc * sizeof(float));
-                memcpy(c0, c, P * ldc * sizeof(float));
-                kiln_f32_gemm_bias_act(P, K, N, a, lda, packed, c, ldc, residual ? (residual == 2 ? c : res) : NULL,
-                                       ldc, act);
-                for (size_t p = 0; p < P; p++) {
-                    for (size_t n = 0; n < ldc; n++) {
-                        if (n >= N) { /* padding columns untouched */
-                            check("gemm pad", p * ldc + n, c[p * ldc + n], c0[p * ldc + n], 0);
-                            continue;
-                        }
-                        double s = combo % 5 ? bias[n] : 0, as = fabs(s);
-                        for (size_t k = 0; k < K; k++)
-                            s += (double)a[p * lda + k] * w[n * K + k], as += fabs((double)a[p * lda + k] * w[n * K + k]);
-                        double r = ref_act(s, act);
-                        if (residual) r += res[p * ldc + n];
-                        check("gemm", combo * 100000 + p * ldc + n, c[p * ldc + n], r, 1.5 * as + 1);
-                    }
-                }
-                free(a), free(w), free(bias), free(packed), free(c), free(res), free(c0);
-            }
+            for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++, combo++) gemm_case(combo, Ps[pi], Ks[ki], Ns[ni], NULL);
+    for (size_t pi = 0; pi < sizeof constant / sizeof *constant; pi++)
+        for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++)
+            for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++, combo++)
+                gemm_case(combo, constant[pi].p, Ks[ki], Ns[ni], constant[pi].run);
 }
 
 static void test_gemm_gated(void) {
-    static const size_t shapes[][3] = {{1, 1, 1}, {7, 5, 17}, {30, 16, 33}, {15, 40, 16}, {49, 24, 40}};
-    for (size_t s = 0; s < 5; s++) {
-        size_t images = 2, HW = shapes[s][0], K = shapes[s][1], N = shapes[s][2];
-        float *a = randv(images * HW * K, 1), *g = randv(images * K, 1), *w = randv(K * N, 1), *bias = randv(N, 1);
-        float *packed = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
-        float *scratch = malloc(kiln_pack_gemm_f32_floats(K, N) * sizeof(float));
-        kiln_pack_gemm_f32(K, N, w, N, 1, bias, packed); /* Gemm B [K][N] */
-        float *c = malloc(images * HW * N * sizeof(float)), *res = randv(images * HW * N, 1);
-        kiln_act act = acts[s % NACTS];
-        kiln_f32_gemm_gated_bias_act(images, HW, K, N, a, K, g, packed, scratch, c, N, s % 2 ? res : NULL, N, act);
-        for (size_t b = 0; b < images; b++)
-            for (size_t p = 0; p < HW; p++)
-                for (size_t n = 0; n < N; n++) {
-                    double sum = bias[n], as = fabs(sum);
-                    for (size_t k = 0; k < K; k++) {
-                        double t = (double)a[(b * HW + p) * K + k] * g[b * K + k] * w[k * N + n];
-                        sum += t, as += fabs(t);
-                    }
-                    double r = ref_act(sum, act) + (s % 2 ? res[(b * HW + p) * N + n] : 0);
-                    check("gemm gated", s * 100000 + (b * HW + p) * N + n, c[(b * HW + p) * N + n], r, 1.5 * as + 1);
-                }
-        free(a), free(g), free(w), free(bias), free(packed), free(scratch), free(c), free(res);
-    }
+    /* {HW, K, N}: the last ones have more panels than one group, with the weight larger than A (panels outer) */
+    static const size_t shapes[][3] = {{1, 1, 1}, {7, 5, 17}, {30, 16, 33}, {15, 40, 16}, {49, 24, 40}, {5, 20, 100},
+                                       {13, 30, 130}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        gemm_gated_case(s, shapes[s][0], shapes[s][1], shapes[s][2], NULL);
+    static const size_t kns[][2] = {{5, 17}, {24, 100}, {37, 66}, {3, 8}};
+    for (size_t j = 0; j < sizeof kns / sizeof *kns; j++)
+        gemm_gated_case(100 + j, 27, kns[j][0], kns[j][1], gemm_gated_p27);
 }
 
 /* naive conv over strided input; weight ONNX [cout][cin/groups][kh][kw]; output NHWC */
@@ -157,10 +199,14 @@ static void ref_conv(size_t n, size_t cin, size_t h, size_t w, const float *in, 
                 }
 }
 
-/* one conv case through the depthwise, direct or generic kernel (kind 0, 1, 2) */
-static void conv_case(int kind, size_t n, size_t cin, size_t h, size_t w, int nchw, size_t cout, size_t kh, size_t kw,
-                      size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl, size_t pb, size_t pr,
-                      size_t groups, kiln_act act, int with_bias) {
+/* a depthwise call with every shape a literal, as in generated code (see DW_CONST) */
+typedef void (*dw_fn)(const float *in, const float *packed, float *out, kiln_act act);
+
+/* one conv case through the depthwise, direct or generic kernel (kind 0, 1, 2); a depthwise case calls run if it
+ * is not NULL (its literal shapes must be the case's) */
+static void conv_case(dw_fn run, int kind, size_t n, size_t cin, size_t h, size_t w, int nchw, size_t cout,
+                      size_t kh, size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                      size_t pb, size_t pr, size_t groups, kiln_act act, int with_bias) {
     if (h + pt + pb < (kh - 1) * dh + 1 || w + pl + pr < (kw - 1) * dw + 1) return;
     size_t oh = (h + pt + pb - (kh - 1) * dh - 1) / sh + 1, ow = (w + pl + pr - (kw - 1) * dw - 1) / sw + 1;
     size_t isn = cin * h * w, isc = nchw ? h * w : 1, ish = nchw ? w : w * cin, isw = nchw ? 1 : cin;
@@ -175,7 +221,8 @@ static void conv_case(int kind, size_t n, size_t cin, size_t h, size_t w, int nc
     if (kind == 0) {
         packed = malloc(kiln_pack_dwconv_f32_floats(cin, kh, kw) * sizeof(float));
         kiln_pack_dwconv_f32(cin, kh, kw, wt, bp, packed);
-        kiln_f32_dwconv_bias_act(n, h, w, cin, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act);
+        if (run) run(in, packed, out, act);
+        else kiln_f32_dwconv_bias_act(n, h, w, cin, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act);
     } else if (kind == 1) {
         packed = malloc(kiln_pack_conv_f32_floats(cout, cin, kh, kw) * sizeof(float));
         kiln_pack_conv_f32(cout, cin, kh, kw, wt, bp, packed);
@@ -187,6 +234,27 @@ static void conv_case(int kind, size_t n, size_t cin, size_t h, size_t w, int nc
     }
     for (size_t i = 0; i < n * oh * ow * cout; i++) check(name, i, out[i], ref_act(ref[i], act), 1.5 * scale[i] + 1);
     free(in), free(wt), free(bias), free(out), free(ref), free(scale), free(packed);
+}
+
+/* Rows at most KILN_DW_NARROW wide with constant shapes take the depthwise kernel's unrolled narrow-row path, whose
+ * per-pixel tap clipping only exists with literal shapes: 7x7 and 14x14-like maps, strides, dilation, asymmetric
+ * pads, channel remainders, a row of exactly 16. */
+#define DW_CONST(name, n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl)                                           \
+    static void name(const float *in, const float *packed, float *out, kiln_act act) {                             \
+        kiln_f32_dwconv_bias_act(n, h, w, c, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act);         \
+    }
+DW_CONST(dw_7x7_k5, 2, 7, 7, 35, 7, 7, 5, 5, 1, 1, 1, 1, 2, 2)
+DW_CONST(dw_14_s2_same, 1, 14, 14, 48, 7, 7, 3, 3, 2, 2, 1, 1, 0, 0)
+DW_CONST(dw_11x16_k5_s2, 1, 11, 16, 16, 6, 8, 5, 5, 2, 2, 1, 1, 2, 2)
+DW_CONST(dw_6x13_dil2, 1, 6, 13, 17, 6, 13, 3, 3, 1, 1, 2, 2, 2, 2)
+DW_CONST(dw_16x16, 1, 16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1)
+
+static void test_dwconv_constant(void) {
+    conv_case(dw_7x7_k5, 0, 2, 35, 7, 7, 0, 35, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 35, acts[3], 1);
+    conv_case(dw_14_s2_same, 0, 1, 48, 14, 14, 0, 48, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 48, acts[3], 1);
+    conv_case(dw_11x16_k5_s2, 0, 1, 16, 11, 16, 0, 16, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 16, acts[4], 1);
+    conv_case(dw_6x13_dil2, 0, 1, 17, 6, 13, 0, 17, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 17, acts[2], 0);
+    conv_case(dw_16x16, 0, 1, 32, 16, 16, 0, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, acts[5], 1);
 }
 
 static void test_convs(void) {
@@ -201,31 +269,33 @@ static void test_convs(void) {
                     size_t c = cs[ci], kh = ks[ki][0], kw = ks[ki][1], d = combo % 7 == 3 ? 2 : 1;
                     size_t pt = combo % 3, pl = (combo / 3) % 3, pb = (combo / 2) % 3, pr = combo % 2 * 2;
                     kiln_act act = acts[combo % NACTS];
-                    conv_case(0, 1 + combo % 2, c, hws[hi][0], hws[hi][1], 0, c, kh, kw, s, s + (combo % 5 == 1), d,
-                              d, pt, pl, pb, pr, c, act, combo % 4 != 0);
+                    conv_case(NULL, 0, 1 + combo % 2, c, hws[hi][0], hws[hi][1], 0, c, kh, kw, s,
+                              s + (combo % 5 == 1), d, d, pt, pl, pb, pr, c, act, combo % 4 != 0);
                 }
     /* wide rows with many channels: the interior is split into several column strips (KILN_DW_STRIP_BYTES) */
-    conv_case(0, 1, 70, 6, 41, 0, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 70, acts[3], 1);
-    conv_case(0, 1, 100, 7, 45, 0, 100, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 100, acts[4], 1);
+    conv_case(NULL, 0, 1, 70, 6, 41, 0, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 70, acts[3], 1);
+    conv_case(NULL, 0, 1, 100, 7, 45, 0, 100, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 100, acts[4], 1);
     /* small images with many channels (most pixels are border pixels), and pads wider than the kernel reach */
-    conv_case(0, 1, 144, 7, 9, 0, 144, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 144, acts[1], 1);
-    conv_case(0, 2, 48, 4, 3, 0, 48, 5, 5, 2, 2, 1, 1, 4, 1, 3, 4, 48, acts[2], 1);
-    static const size_t cins[] = {1, 3, 4}, couts[] = {5, 16, 32, 33};
+    conv_case(NULL, 0, 1, 144, 7, 9, 0, 144, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 144, acts[1], 1);
+    conv_case(NULL, 0, 2, 48, 4, 3, 0, 48, 5, 5, 2, 2, 1, 1, 4, 1, 3, 4, 48, acts[2], 1);
+    /* couts: one partial panel, one whole, two (AVX-512 blocks two panels) with the second partial, two whole, and
+     * two whole plus a partial one left over */
+    static const size_t cins[] = {1, 3, 4}, couts[] = {5, 16, 20, 32, 33};
     combo = 0;
     for (size_t ci = 0; ci < 3; ci++)
-        for (size_t co = 0; co < 4; co++)
+        for (size_t co = 0; co < 5; co++)
             for (size_t hi = 0; hi < 5; hi++)
                 for (size_t s = 1; s <= 2; s++, combo++) {
                     size_t kh = combo % 4 == 0 ? 1 : 3, kw = combo % 6 == 1 ? 5 : kh, d = combo % 5 == 2 ? 2 : 1;
-                    conv_case(1, 1 + combo % 2, cins[ci], hws[hi][0] + 2, hws[hi][1] + 3, (int)(combo % 2), couts[co],
-                              kh, kw, s, s, d, d, combo % 2, combo % 3, (combo + 1) % 2, combo % 2, 1,
+                    conv_case(NULL, 1, 1 + combo % 2, cins[ci], hws[hi][0] + 2, hws[hi][1] + 3, (int)(combo % 2),
+                              couts[co], kh, kw, s, s, d, d, combo % 2, combo % 3, (combo + 1) % 2, combo % 2, 1,
                               acts[combo % NACTS], combo % 3 != 0);
                 }
     static const size_t gs[][3] = {{4, 6, 1}, {4, 6, 2}, {6, 9, 3}, {5, 5, 5}, {8, 4, 4}};
     for (size_t g = 0; g < 5; g++)
         for (size_t s = 1; s <= 2; s++)
-            conv_case(2, 2, gs[g][0], 6, 7, (int)(g % 2), gs[g][1], 3, 2, s, 3 - s, 1 + g % 2, 1, 1, 0, 2, 1, gs[g][2],
-                      acts[(g + s) % NACTS], g != 1);
+            conv_case(NULL, 2, 2, gs[g][0], 6, 7, (int)(g % 2), gs[g][1], 3, 2, s, 3 - s, 1 + g % 2, 1, 1, 0, 2, 1,
+                      gs[g][2], acts[(g + s) % NACTS], g != 1);
 }
 
 static void test_misc(void) {
@@ -307,6 +377,7 @@ int main(void) {
     test_gemm();
     test_gemm_gated();
     test_convs();
+    test_dwconv_constant();
     test_misc();
     test_generic();
     test_parallel();
