@@ -55,6 +55,8 @@ public struct BenchReport: Codable, Sendable {
         public var backend: String
         public var target: String
         public var threads: Int
+        /// Images per run (`--batch`); absent means 1.
+        public var batch: Int?
         public var medianMs: Double
         public var minMs: Double
         public var roundsMs: [Double]
@@ -65,13 +67,16 @@ public struct BenchReport: Codable, Sendable {
         public var unmapped: [Unmapped]?
 
         enum CodingKeys: String, CodingKey {
-            case name, backend, target, threads, layers, unmapped
+            case name, backend, target, threads, batch, layers, unmapped
             case medianMs = "median_ms"
             case minMs = "min_ms"
             case roundsMs = "rounds_ms"
             case compileS = "compile_s"
             case binaryBytes = "binary_bytes"
         }
+
+        /// Images per second at the median latency.
+        public var imagesPerSecond: Double { medianMs > 0 ? Double(batch ?? 1) * 1000 / medianMs : 0 }
 
         /// (max − min) / median of the rounds, as a fraction.
         public var spread: Double {

@@ -15,6 +15,8 @@ public struct BenchOptions: Sendable {
     public var backends: [BackendKind] = [.c]
     public var targets: [Target] = [.native]
     public var threads: [Int] = [1]
+    /// Images per run (`--batch`): 1 runs the model as it is, N re-batches it at import; onnxruntime runs it as it is.
+    public var batches: [Int] = [1]
     public var inputShapes: [String: [Int]] = [:]
     public var againstONNXRuntime = false
     public var rounds = 7
@@ -46,6 +48,8 @@ public enum BenchRunner {
         var binary: String
         /// Per node index: name, kernel, provenance, work (from its optimized graph).
         var nodes: [Int: (name: String, kernel: String, provenance: [String], macs: Int, bytes: Int)]
+        /// Its input file: one run's images.
+        var input: String
         var rounds: [Double] = []
         var layerRounds: [Int: [Double]] = [:]
     }
@@ -68,39 +72,21 @@ public enum BenchRunner {
         for (m, model) in options.models.enumerated() {
             let path = try resolve(model)
             let name = URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
-            var importOptions = ImportOptions()
-            importOptions.inputShapes = options.inputShapes
-            let imported = try ONNXImporter.load(path: path, options: importOptions)
             let folder = work.appendingPathComponent("\(m)")
             try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-            let input = try inputFile(for: imported.graph, model: path, in: folder)
-
+            var input = ""  // the model's own input, for onnxruntime
             var programs: [Program] = []
-            for target in options.targets {
-                var graph = imported.graph
-                try Pipeline.run(Pipeline.standard(isa: target.isa), on: &graph)
-                for backend in options.backends {
-                    // One program per backend and target; it runs at every thread count (`--threads N`).
-                    let label = "\(backend.rawValue) \(target.rawValue)"
-                    progress("compiling \(name): \(label)…")
-                    var compile = CompileOptions()
-                    compile.target = target
-                    compile.backend = backend
-                    compile.compiler = options.compiler
-                    let binary = folder.appendingPathComponent("\(backend.rawValue)-\(target.rawValue)").path
-                    let result = try Compiler.compile(graph, output: binary, options: compile)
-                    progress(String(format: "compiled %@: %@ in %.1f s", name, label, result.seconds))
-                    for threads in options.threads {
-                        if backend == .swift && threads > 1 {
-                            progress("\(name): no \(label) at \(threads) threads: the Swift backend's programs run on one thread")
-                            continue
-                        }
-                        let variant = BenchReport.Variant(
-                            name: "\(label) \(threads)t", backend: backend.rawValue, target: target.rawValue, threads: threads,
-                            medianMs: 0, minMs: 0, roundsMs: [], compileS: result.seconds, binaryBytes: result.binaryBytes, layers: [])
-                        programs.append(Program(variant: variant, binary: result.binary, nodes: nodeFacts(graph)))
-                    }
-                }
+            for batch in options.batches {
+                let importOptions = ImportOptions(inputShapes: options.inputShapes, batch: batch == 1 ? nil : batch)
+                let imported = try ONNXImporter.load(path: path, options: importOptions)
+                let batchInput = try inputFile(for: imported.graph, model: path, in: folder, batch: batch)
+                if batch == 1 { input = batchInput }
+                programs += try compile(imported.graph, batch: batch, input: batchInput, name: name, in: folder, options: options,
+                                        progress: progress)
+            }
+            if input.isEmpty {
+                let imported = try ONNXImporter.load(path: path, options: ImportOptions(inputShapes: options.inputShapes))
+                input = try inputFile(for: imported.graph, model: path, in: folder, batch: 1)
             }
 
             var ort: [(threads: Int, runner: ORTRunner, rounds: [Double])] = []
@@ -120,7 +106,7 @@ public enum BenchRunner {
             for round in 0..<options.rounds {
                 progress("\(name): round \(round + 1) of \(options.rounds)")
                 for index in programs.indices {
-                    let profile = try runProfile(programs[index].binary, input: input, runs: options.runs,
+                    let profile = try runProfile(programs[index].binary, input: programs[index].input, runs: options.runs,
                                                  threads: programs[index].variant.threads, json: profileFile, machine: machine)
                     programs[index].rounds.append(profile.whole_run_median_us / 1000)
                     for layer in profile.layers { programs[index].layerRounds[layer.index, default: []].append(layer.median_us) }
@@ -153,6 +139,40 @@ public enum BenchRunner {
             report.models.append(BenchReport.Model(model: name, variants: variants, skipped: skipped))
         }
         return report
+    }
+
+    /// Every backend × target × threads variant of one import of a model (one `--batch`), compiled once.
+    static func compile(_ imported: Graph, batch: Int, input: String, name: String, in folder: URL, options: BenchOptions,
+                        progress: (String) -> Void) throws -> [Program] {
+        var programs: [Program] = []
+        for target in options.targets {
+            var graph = imported
+            try Pipeline.run(Pipeline.standard(isa: target.isa), on: &graph)
+            for backend in options.backends {
+                // One program per backend, target and batch; it runs at every thread count (`--threads N`).
+                let label = "\(backend.rawValue) \(target.rawValue)", suffix = batch == 1 ? "" : " b\(batch)"
+                progress("compiling \(name): \(label)\(suffix)…")
+                var compile = CompileOptions()
+                compile.target = target
+                compile.backend = backend
+                compile.compiler = options.compiler
+                let binary = folder.appendingPathComponent("\(backend.rawValue)-\(target.rawValue)-\(batch)").path
+                let result = try Compiler.compile(graph, output: binary, options: compile)
+                progress(String(format: "compiled %@: %@ in %.1f s", name, label + suffix, result.seconds))
+                for threads in options.threads {
+                    if backend == .swift && threads > 1 {
+                        progress("\(name): no \(label) at \(threads) threads: the Swift backend's programs run on one thread")
+                        continue
+                    }
+                    let variant = BenchReport.Variant(
+                        name: "\(label) \(threads)t\(suffix)", backend: backend.rawValue, target: target.rawValue, threads: threads,
+                        batch: batch, medianMs: 0, minMs: 0, roundsMs: [], compileS: result.seconds, binaryBytes: result.binaryBytes,
+                        layers: [])
+                    programs.append(Program(variant: variant, binary: result.binary, nodes: nodeFacts(graph), input: input))
+                }
+            }
+        }
+        return programs
     }
 
     /// onnxruntime's rounds and its profile mapped onto the reference program's nodes.
@@ -203,17 +223,19 @@ public enum BenchRunner {
         return try JSONDecoder().decode(ProgramProfile.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
     }
 
-    /// The model's first test input when it has one (`test_data_set_0/input_0.pb`), else seeded
-    /// random values in [-1, 1]; written as a float32 `.npy` both Kiln and onnxruntime read.
-    static func inputFile(for graph: Graph, model: String, in folder: URL) throws -> String {
+    /// The model's first test input when it has one (`test_data_set_0/input_0.pb`; repeated for each image of a
+    /// re-batched graph's `batch`), else seeded random values in [-1, 1]; written as a float32 `.npy` both Kiln and
+    /// onnxruntime read.
+    static func inputFile(for graph: Graph, model: String, in folder: URL, batch: Int) throws -> String {
         guard let input = graph.inputs.first, graph.inputs.count == 1 else {
             throw KilnError("kiln bench takes models with one input")
         }
         let type = graph.type(of: input)
+        let image = batch == 1 ? type : TensorType(type.elementType, [1] + type.shape.dropFirst())
         let beside = URL(fileURLWithPath: model).deletingLastPathComponent().appendingPathComponent("test_data_set_0/input_0.pb").path
         var values: [Float]
-        if FileManager.default.fileExists(atPath: beside), let tensor = try? decodeInput(beside, type: type) {
-            values = Array(tensor.floats)
+        if FileManager.default.fileExists(atPath: beside), let tensor = try? decodeInput(beside, type: image) {
+            values = withExtendedLifetime(tensor) { Array(repeatElement(tensor.floats, count: batch).joined()) }
         } else {
             var state: UInt64 = 0x9E37_79B9_7F4A_7C15
             values = (0..<type.elementCount).map { _ in
@@ -221,7 +243,7 @@ public enum BenchRunner {
                 return Float(state >> 40) / Float(1 << 24) * 2 - 1
             }
         }
-        let path = folder.appendingPathComponent("input.npy").path
+        let path = folder.appendingPathComponent("input-\(batch).npy").path
         let dims = type.shape.map(Int64.init)
         try runtimeCall { err in kiln_npy_write(path, values, dims, Int32(dims.count), err, Int(KILN_ERR_LEN)) }
         return path

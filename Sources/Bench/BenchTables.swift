@@ -42,12 +42,12 @@ public struct BenchTables {
         let first = model.variants.first?.medianMs ?? 0
         let rows = model.variants.map { v in
             [v.name, String(format: "%.2f", v.medianMs), String(format: "%.2f", v.minMs), String(format: "±%.1f%%", 50 * v.spread),
-             first > 0 ? String(format: "%.2f", v.medianMs / first) : "-",
+             first > 0 ? String(format: "%.2f", v.medianMs / first) : "-", String(format: "%.1f", v.imagesPerSecond),
              v.backend == "onnxruntime" ? "-" : String(format: "%.1f", v.compileS),
              v.backend == "onnxruntime" ? "-" : String(format: "%.1f MiB", Double(v.binaryBytes) / 1_048_576)]
         }
-        return Table(header: ["variant", "median ms", "min ms", "spread", "ratio", "compile s", "binary"], rows: rows,
-                     numeric: [false, true, true, true, true, true, true])
+        return Table(header: ["variant", "median ms", "min ms", "spread", "ratio", "images/s", "compile s", "binary"], rows: rows,
+                     numeric: [false, true, true, true, true, true, true, true])
     }
 
     /// The per-layer table: layers of the first variant, slowest first; other variants matched by

@@ -15,6 +15,8 @@ struct GraphBuilder {
     /// ONNX tensor name → the IR value holding it.
     private var env: [String: ValueID] = [:]
     private var foldBudget = FoldBudget()
+    /// `--batch`: which values carry the batch.
+    private var rebatching: Rebatching?
 
     init(model: ParsedModel, path: String, options: ImportOptions) throws {
         self.model = model
@@ -33,6 +35,7 @@ struct GraphBuilder {
             throw KilnError("opset \(defaultOpset) of the default ONNX domain is not supported (Kiln supports \(supportedOpsets.lowerBound) to \(supportedOpsets.upperBound))")
         }
         opset = defaultOpset
+        rebatching = options.batch.map(Rebatching.init(batch:))
     }
 
     mutating func build() throws -> ImportResult {
@@ -74,18 +77,23 @@ struct GraphBuilder {
                 env[name] = graph.addConstant(name: name, value)
                 continue
             }
-            let type = try inputType(info.pointee, name: name)
+            let (type, rebatched) = try inputType(info.pointee, name: name)
             let id = graph.addValue(name: name, type: type)
             graph.inputs.append(id)
             env[name] = id
+            if rebatched { rebatching?.markInput(id) }
         }
         for name in options.inputShapes.keys where !graph.inputs.contains(where: { graph[$0].name == name }) {
             throw KilnError("--input-shape names '\(name)', which is not an input of the model")
         }
+        if let rebatching, !rebatching.rebatchedAnyInput {
+            throw KilnError("--batch \(rebatching.batch): no input of the model has a batch dimension (a dimension 0 of 1 or symbolic)")
+        }
     }
 
-    /// The static type of a graph input; symbolic dimensions come from `inputShapes` or become 1.
-    private mutating func inputType(_ info: Onnx__ValueInfoProto, name: String) throws -> TensorType {
+    /// The static type of a graph input, and whether `--batch` re-batched it; symbolic dimensions come from
+    /// `--batch` (dimension 0), `inputShapes` or become 1.
+    private mutating func inputType(_ info: Onnx__ValueInfoProto, name: String) throws -> (TensorType, rebatched: Bool) {
         guard let tensorType = info.type?.pointee.tensor_type?.pointee else {
             throw KilnError("input '\(name)' is not a tensor")
         }
@@ -93,16 +101,19 @@ struct GraphBuilder {
         guard let elementType = ElementType(onnxCode: code), code != 10 else {
             throw KilnError("input '\(name)' has element type \(ElementType.onnxName(code)), which is not supported")
         }
-        let dims = messages(tensorType.shape?.pointee.dim, tensorType.shape?.pointee.n_dim ?? 0).map { dim -> Int? in
+        let declared = messages(tensorType.shape?.pointee.dim, tensorType.shape?.pointee.n_dim ?? 0).map { dim -> Int? in
             dim.pointee.value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ? Int(dim.pointee.dim_value) : nil
         }
+        let rebatchedDims = rebatching?.inputDims(declared)
+        let dims = rebatchedDims ?? declared
         var shape: [Int]
         if let pinned = options.inputShapes[name] {
             guard pinned.count == dims.count else {
                 throw KilnError("--input-shape gives '\(name)' rank \(pinned.count), but the model declares rank \(dims.count)")
             }
-            for (d, (declared, given)) in zip(dims, pinned).enumerated() where declared != nil && declared != given {
-                throw KilnError("--input-shape sets dimension \(d) of '\(name)' to \(given), but the model fixes it to \(declared ?? 0)")
+            for (d, (fixed, given)) in zip(dims, pinned).enumerated() where fixed != nil && fixed != given {
+                let by = d == 0 && rebatchedDims != nil ? "--batch makes it" : "the model fixes it to"
+                throw KilnError("--input-shape sets dimension \(d) of '\(name)' to \(given), but \(by) \(fixed ?? 0)")
             }
             shape = pinned
         } else {
@@ -116,7 +127,7 @@ struct GraphBuilder {
         } catch let error as KilnError {
             throw KilnError("input '\(name)': \(error.message)")
         }
-        return TensorType(elementType, shape)
+        return (TensorType(elementType, shape), rebatchedDims != nil)
     }
 
     private mutating func importOutputs(_ g: Onnx__GraphProto) throws {
@@ -133,8 +144,9 @@ struct GraphBuilder {
                 if declared.shape != nil, dims.count != actual.rank {
                     throw KilnError("graph output '\(name)' is declared with rank \(dims.count) but computes \(actual)")
                 }
+                let batched = rebatching?.carries(id) == true
                 for (d, dim) in dims.enumerated() where dim.pointee.value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
-                    && Int(dim.pointee.dim_value) != actual.shape[d] {
+                    && Int(dim.pointee.dim_value) != actual.shape[d] && !(batched && d == 0 && dim.pointee.dim_value == 1) {
                     throw KilnError("graph output '\(name)' is declared with dimension \(d) = \(dim.pointee.dim_value) but computes \(actual)")
                 }
             }
@@ -261,15 +273,22 @@ struct GraphBuilder {
             ids.append(id)
         }
         let requestedOutputs = (outputNames.lastIndex(where: { !$0.isEmpty }) ?? 0) + 1  // trailing "" are omitted outputs
-        let (op, kept) = try kind.importing(ImportedNode(attributes: attributes, opset: opset, inputs: inputs,
-                                                         outputCount: requestedOutputs))
+        let (imported, kept) = try kind.importing(ImportedNode(attributes: attributes, opset: opset, inputs: inputs,
+                                                               outputCount: requestedOutputs))
         var keptIDs: [ValueID] = []
         for k in kept {
             guard k < ids.count, let id = ids[k] else { throw KilnError("operator keeps input \(k), which is missing") }
             keptIDs.append(id)
         }
         let inputTypes = keptIDs.map(graph.type(of:))
-        let outputTypes = try op.inferTypes(inputTypes)
+        let op = rebatching?.follow(imported, inputs: keptIDs, types: inputTypes) ?? imported
+        let outputTypes: [TensorType]
+        do {
+            outputTypes = try op.inferTypes(inputTypes)
+        } catch let error as KilnError {
+            guard let rebatching, keptIDs.contains(where: rebatching.carries) else { throw error }
+            throw rebatching.explain(error)
+        }
         for type in outputTypes { try type.checkSize() }  // whatever the operator checked, no type escapes the limit
         guard outputNames.count <= outputTypes.count else {
             throw KilnError("the node asks for \(outputNames.count) outputs; Kiln computes \(outputTypes.count) for this operator")
@@ -292,6 +311,9 @@ struct GraphBuilder {
             if i < outputNames.count, !outputNames[i].isEmpty { env[outputNames[i]] = id }
             outputIDs.append(id)
         }
+        try rebatching?.checkOutputs(of: opType, inputs: keptIDs, outputs: outputIDs.enumerated().map {
+            (id: $0.element, type: outputTypes[$0.offset], constant: folded != nil)
+        })
         if folded == nil {
             graph.nodes.append(Node(name: name, op: op, inputs: keptIDs, outputs: outputIDs, provenance: [name]))
         }

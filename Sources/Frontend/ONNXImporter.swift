@@ -8,10 +8,14 @@ public struct ImportOptions: Sendable {
     /// Graph inputs whose values are fixed at compile time; they become constants. The conformance
     /// runner binds integer inputs (shapes, axes) this way, as a static compiler must.
     public var constantInputs: [String: Tensor] = [:]
+    /// `--batch N`: inputs whose dimension 0 is 1 (or symbolic) take N images, and the graph follows
+    /// (`Rebatching`). Nil imports the model as it is.
+    public var batch: Int?
 
-    public init(inputShapes: [String: [Int]] = [:], constantInputs: [String: Tensor] = [:]) {
+    public init(inputShapes: [String: [Int]] = [:], constantInputs: [String: Tensor] = [:], batch: Int? = nil) {
         self.inputShapes = inputShapes
         self.constantInputs = constantInputs
+        self.batch = batch
     }
 }
 

@@ -85,8 +85,12 @@ enum DataFiles {
         return (shape, values)
     }
 
-    /// An expected output (`output_0.pb`), as float32.
+    /// An expected output (`output_0.pb`, or the `.npy` of a batch of them), as float32.
     static func expected(_ path: String) throws -> Tensor {
+        if path.hasSuffix(".npy") {
+            let (shape, values) = try npy(path)
+            return Tensor(shape: shape, floats: values)
+        }
         let tensor = try TensorFile.read(path: path)
         guard tensor.elementType == .float32 else { throw KilnError("expected a float32 tensor, found \(tensor.type)", file: path) }
         return tensor

@@ -70,7 +70,8 @@ public struct VerifyReport: Sendable {
 /// When an output fails, it rebuilds the program with tracing, dumps every node's result, and
 /// compares them with the interpreter's intermediates to find the first node that diverges.
 public enum ModelVerifier {
-    public static func verify(_ graph: Graph, dataSets: [DataSet], options: VerifyOptions) throws -> VerifyReport {
+    /// A graph re-batched to N (`--batch N`) runs on batches of the one-image data sets (`DataSet.batches`).
+    public static func verify(_ graph: Graph, dataSets given: [DataSet], options: VerifyOptions) throws -> VerifyReport {
         guard graph.inputs.count == 1, graph.outputs.count == 1 else {
             throw KilnError("kiln verify checks models with one input and one output")
         }
@@ -91,6 +92,7 @@ public enum ModelVerifier {
 
         let interpreter = Interpreter(graph: graph)
         let inputType = graph.type(of: graph.inputs[0])
+        let dataSets = try DataSet.batches(of: given, for: inputType, in: work)
         var report = VerifyReport(tolerance: options.tolerance, dataSets: [])
         var traceSet: DataSet?
         for dataSet in dataSets {

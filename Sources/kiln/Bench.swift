@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Thread counts, comma-separated (each program runs with --threads N; onnxruntime with intra_op_num_threads = N; Swift programs run one thread).")
     var threads = "1"
 
+    @Option(help: "Images per run, comma-separated (1 runs the model as it is; N re-batches it as kiln compile --batch N; onnxruntime runs batch 1).")
+    var batch = "1"
+
     @Option(name: .customLong("input-shape"), help: ArgumentHelp("Pin an input's shape (repeatable).", valueName: "NAME=SHAPE"))
     var inputShapes: [String] = []
 
@@ -77,6 +80,7 @@ struct BenchCommand: ParsableCommand {
         _ = try Self.list(backend, "--backend") { BackendKind(rawValue: $0) }
         _ = try Self.list(target, "--target") { Target(rawValue: $0) }
         _ = try Self.list(threads, "--threads") { Int($0).flatMap { (1...256).contains($0) ? $0 : nil } }
+        _ = try Self.list(batch, "--batch") { Int($0).flatMap { (1...ModelOptions.maxBatch).contains($0) ? $0 : nil } }
         if let against, against != "onnxruntime" { throw ValidationError("--against: only onnxruntime is supported") }
         guard rounds >= 1, runs >= 1, layers >= 1 else { throw ValidationError("--rounds, --runs and --layers need at least 1") }
         guard machine || !models.isEmpty else { throw ValidationError("give at least one model (or --machine)") }
@@ -104,6 +108,7 @@ struct BenchCommand: ParsableCommand {
             options.backends = try Self.list(backend, "--backend") { BackendKind(rawValue: $0) }
             options.targets = targets
             options.threads = try Self.list(threads, "--threads") { Int($0) }
+            options.batches = try Self.list(batch, "--batch") { Int($0) }
             options.inputShapes = try ModelOptions.parseInputShapes(inputShapes)
             options.againstONNXRuntime = against == "onnxruntime"
             options.rounds = rounds

@@ -61,7 +61,7 @@ struct Compile: ParsableCommand {
             try ScratchFolder.install()
             let start = Date()
             let imported = try model.load()
-            let names = try labels.map { try readLabels($0, for: imported.graph) }
+            let names = try labels.map { try readLabels($0, for: imported.graph, batch: model.batch ?? 1) }
             let chosenTarget = Target(rawValue: target) ?? .native
             var graph = imported.graph
             try Pipeline.run(Pipeline.standard(isa: chosenTarget.isa), on: &graph)

@@ -11,6 +11,16 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("input-shape"), help: ArgumentHelp("Pin an input's shape, e.g. input=4x3x260x260 (repeatable).", valueName: "NAME=SHAPE"))
     var inputShapes: [String] = []
 
+    @Option(help: ArgumentHelp("Re-batch the model: inputs whose dimension 0 is 1 take N images, and the graph follows.", valueName: "N"))
+    var batch: Int?
+
+    func validate() throws {
+        if let batch, !(1...Self.maxBatch).contains(batch) { throw ValidationError("--batch needs a count from 1 to \(Self.maxBatch)") }
+    }
+
+    /// The largest `--batch`: far beyond any useful one; tensor sizes are checked against the resource limits anyway.
+    static let maxBatch = 65536
+
     /// Parses `--input-shape` values; a malformed one is a `UsageError` that says what is wrong with it.
     func parsedInputShapes() throws -> [String: [Int]] {
         try Self.parseInputShapes(inputShapes)
@@ -45,7 +55,7 @@ struct ModelOptions: ParsableArguments {
 
     /// Imports the model, printing the importer's notes on stderr.
     func load() throws -> ImportResult {
-        let result = try ONNXImporter.load(path: model, options: ImportOptions(inputShapes: try parsedInputShapes()))
+        let result = try ONNXImporter.load(path: model, options: ImportOptions(inputShapes: try parsedInputShapes(), batch: batch))
         for note in result.notes { printError(note) }
         return result
     }

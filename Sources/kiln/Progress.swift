@@ -36,7 +36,8 @@ enum Progress {
 
 /// `--labels FILE`: class names, one a line, read by the C runtime as the compiled program would, and checked
 /// against the model's output so that 10 names for 1000 classes is an error, not a silent "class 971".
-func readLabels(_ path: String, for graph: Graph) throws -> [String] {
+/// `batch`: the images of one run (`--batch`); an output of that many rows has its classes in each row.
+func readLabels(_ path: String, for graph: Graph, batch: Int = 1) throws -> [String] {
     let names: [String]
     do {
         names = try readClassNames(path: path)
@@ -45,9 +46,10 @@ func readLabels(_ path: String, for graph: Graph) throws -> [String] {
     }
     guard let output = graph.outputs.first else { return names }
     let type = graph.type(of: output)
-    guard names.count == type.elementCount else {
+    let classes = type.elementCount / (type.shape.first == batch ? batch : 1)
+    guard names.count == classes else {
         throw KilnError("--labels has \(names.count) class names, but the model's output \(graph[output].name) is \(type): "
-                        + "\(type.elementCount) classes", file: path)
+                        + "\(classes) classes" + (classes < type.elementCount ? " per image" : ""), file: path)
     }
     return names
 }

@@ -38,6 +38,7 @@ struct Run: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard top >= 0 else { throw UsageError("--top must be zero or more, got \(top)") }
+            guard model.batch == nil else { throw UsageError("kiln run feeds one input file; --batch is for compile, inspect, verify and bench") }
             _ = try model.parsedInputShapes()
             if let output { try OutputFiles.checkFile(output, "--output") }
             let graph = try model.load().graph

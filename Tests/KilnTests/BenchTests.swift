@@ -48,13 +48,14 @@ import Testing
         #expect(ORTMapping.onnxNode(for: "/a/Other", names: names, producers: producers) == nil)
     }
 
-    /// A whole bench of a small model (one round, two runs): the JSON has the schema of `--json`,
+    /// A whole bench of a small model (one round, two runs, batches of 1 and 2): the JSON has the schema of `--json`,
     /// the SVG is well-formed XML, the Markdown has the variant table.
     @Test func reportsHaveTheirShape() throws {
         let model = try ModelBuilder.convRelu().write()
         var options = BenchOptions()
         options.models = [model]
         options.targets = [.native, .generic]
+        options.batches = [1, 2]
         options.rounds = 1
         options.runs = 2
         let machine = Machine(cpu: "test CPU", cores: 2, isa: "avx512", peakGFLOPS: 100, bandwidthGBs: 10)
@@ -65,7 +66,8 @@ import Testing
         #expect(Set(m.keys).isSuperset(of: ["cpu", "cores", "peak_gflops", "bandwidth_gbs"]))
         let models = try #require(json["models"] as? [[String: Any]])
         let variants = try #require(models.first?["variants"] as? [[String: Any]])
-        #expect(variants.count == 2 && models.first?["model"] != nil)
+        #expect(variants.count == 4 && models.first?["model"] != nil)
+        #expect(variants.compactMap { $0["batch"] as? Int } == [1, 1, 2, 2])
         for variant in variants {
             #expect(Set(variant.keys).isSuperset(of: ["name", "backend", "target", "threads", "median_ms", "min_ms", "rounds_ms",
                                                       "compile_s", "binary_bytes", "layers"]))
@@ -82,6 +84,7 @@ import Testing
         #expect(svg.contains("<svg") && svg.contains("roofline"))
         let markdown = BenchTables(report: report).markdown()
         #expect(markdown.contains("| variant | median ms |") && markdown.contains("c native 1t") && markdown.contains("c generic 1t"))
+        #expect(markdown.contains("images/s") && markdown.contains("c native 1t b2"))
     }
 
     /// Hostile names stay text in the SVG.

@@ -31,6 +31,21 @@ import Testing
         return (process.terminationStatus, stdout, stderr)
     }
 
+    /// `--batch`: a count out of range is a usage error (64); a model that cannot be re-batched is one line naming the node (1).
+    @Test func batchErrors() throws {
+        guard Self.kiln != nil else { return }
+        let model = try ModelBuilder.convRelu().write()
+        let zero = try run(["inspect", model, "--batch", "0"])
+        #expect(zero.status == 64 && zero.stderr.contains("--batch"), "\(zero.stderr)")
+        let flatten = try BatchTests.pooledModel(reshapeTo: [-1], output: [3]).write()
+        let lost = try run(["inspect", flatten, "--batch", "4"])
+        #expect(lost.status == 1)
+        #expect(lost.stderr.split(separator: "\n").count == 1 && lost.stderr.contains("node 'flatten'")
+                && lost.stderr.contains("cannot re-batch to 4"), "\(lost.stderr)")
+        let fine = try run(["inspect", model, "--batch", "4"])
+        #expect(fine.status == 0 && fine.stdout.contains("float32[4x2x5x5]"), "\(fine.stderr)")
+    }
+
     @Test func brokenModelIsOneLineAndExitStatusOne() throws {
         guard Self.kiln != nil else { return }
         let path = try TemporaryFolder.make().appendingPathComponent("model.onnx")

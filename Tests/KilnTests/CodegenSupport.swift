@@ -14,10 +14,12 @@ struct BuildConfig: Hashable, CustomStringConvertible, Sendable {
     var preprocess = "imagenet"
     var labels = false
     var backend: BackendKind = .c
+    /// `--batch`: the model re-batched at import.
+    var batch: Int?
 
     var description: String {
         "\(model) \(target.rawValue) \(compiler)" + (backend != .c ? " \(backend.rawValue)" : "") + (weights == .external ? " external" : "")
-            + (preprocess != "imagenet" ? " \(preprocess)" : "") + (labels ? " labels" : "")
+            + (preprocess != "imagenet" ? " \(preprocess)" : "") + (labels ? " labels" : "") + (batch.map { " batch \($0)" } ?? "")
     }
 }
 
@@ -55,12 +57,12 @@ final class BinaryCache: @unchecked Sendable {
     private func build(_ config: BuildConfig) throws -> CompileResult {
         let graph: Graph
         // Kernels are chosen for the target's instruction set, so the optimized graph depends on it.
-        let key = "\(config.model) \(config.target.isa)"
+        let key = "\(config.model) \(config.target.isa) \(config.batch ?? 1)"
         if let cached = graphs[key] {
             graph = cached
         } else {
             let path = SharedData.root.appendingPathComponent("models/\(config.model)/model.onnx").path
-            var loaded = try ONNXImporter.load(path: path).graph
+            var loaded = try ONNXImporter.load(path: path, options: ImportOptions(batch: config.batch)).graph
             try Pipeline.run(Pipeline.standard(isa: config.target.isa), on: &loaded)
             graphs[key] = loaded
             graph = loaded

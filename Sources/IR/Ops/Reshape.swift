@@ -69,6 +69,14 @@ public struct Reshape: Operator, Equatable {
         return result
     }
 
+    /// A shape written for batch 1 (`[1, C, 1, 1]`, `[1, -1]`) gets the batch of a re-batched input in its place.
+    public func followingBatch(_ batch: Int, inputs: [TensorType], batched: [Bool]) -> Reshape {
+        guard batched.first == true, inputs.first?.shape.first == batch, shape.first == 1 else { return self }
+        var copy = self
+        copy.shape[0] = batch
+        return copy
+    }
+
     public func inferTypes(_ inputs: [TensorType]) throws -> [TensorType] {
         try expectInputCount(inputs, 1...1, Self.opType)
         return [try ShapeSupport.checkedType(inputs[0].elementType, try resolvedShape(for: inputs[0].shape))]

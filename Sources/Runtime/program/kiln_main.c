@@ -42,6 +42,14 @@ typedef struct {
 static const kiln_io model_inputs[] = KILN_INPUT_TABLE;
 static const kiln_io model_outputs[] = KILN_OUTPUT_TABLE;
 
+/* A one-input model compiled for a batch of N > 1 (kiln compile --batch N) takes its input as one file of the
+ * whole batch or as N files of one image each; N, else 1. */
+static long batch_files(void) {
+    if (KILN_INPUTS != 1) return 1;
+    const kiln_io *t = &model_inputs[0];
+    return t->type == KILN_TYPE_FLOAT && t->rank >= 1 && t->dims[0] > 1 ? (long)t->dims[0] : 1;
+}
+
 static int usage(const char *argv0, const char *problem, const char *what) {
     if (problem != NULL) fprintf(stderr, "error: %s%s\n", problem, what != NULL ? what : "");
     if (KILN_INPUTS == 1)
@@ -49,7 +57,10 @@ static int usage(const char *argv0, const char *problem, const char *what) {
                 "usage: %s INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]] [--threads N]\n"
                 "  INPUT: .npy (float32), ONNX TensorProto .pb, or a PPM image (preprocessing: %s)\n",
                 argv0, KILN_PREPROCESS_NAME);
-    else
+    if (batch_files() > 1)
+        fprintf(stderr, "  a batch of %ld: one INPUT of the whole batch, or %ld INPUTs of one image each\n", batch_files(),
+                batch_files());
+    else if (KILN_INPUTS != 1)
         fprintf(stderr,
                 "usage: %s INPUT x %d [-o out.npy] x up to %d [--top K] [--bench N] [--threads N]\n"
                 "  INPUT: .npy or ONNX TensorProto .pb of the input's element type (a float32 one may be a PPM image)\n",
@@ -112,6 +123,51 @@ static int compare_doubles(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Reads the inputs: one file per model input, or the batch_files() images of a batched one-input model into their
+ * slices of the batch. 0, or 2 after printing the error. */
+static int load_inputs(const char *const *paths, long given, void *const inputs[]) {
+    char err[KILN_ERR_LEN];
+    long files = given > 1 ? batch_files() : 1;
+    if (KILN_INPUTS == 1 && given > 1 && given != files) {
+        fprintf(stderr, "error: this program takes a batch of %ld: give one input of the whole batch or %ld images, not %ld\n",
+                files, files, given);
+        return 2;
+    }
+    for (long i = 0; i < (KILN_INPUTS == 1 ? files : KILN_INPUTS); i++) {
+        int k = KILN_INPUTS == 1 ? 0 : (int)i;
+        kiln_io t = model_inputs[k];
+        unsigned char *at = (unsigned char *)inputs[k];
+        if (files > 1) { /* one image of the batch: [1, ...] at the i-th slice */
+            t.count /= (size_t)t.dims[0];
+            t.dims[0] = 1;
+            at += (size_t)i * t.count * kiln_type_size(t.type);
+        }
+        kiln_status st = t.type == KILN_TYPE_FLOAT
+            ? kiln_load_input(paths[i], t.dims, t.rank, KILN_PREPROCESS, image_layout(&t), (float *)at, t.count, err, sizeof err)
+            : kiln_load_typed(paths[i], t.type, t.dims, t.rank, at, t.count, err, sizeof err);
+        if (st != KILN_OK) {
+            fprintf(stderr, "error: %s\n", err);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* The top-K classes of the first output: of each image when the output has the batch's rows (named by their files
+ * when the batch came as one file each), else of the whole output. */
+static void print_top(float *scores, long top, const char *const *paths, long given) {
+    size_t images = batch_files(), count = model_outputs[0].count;
+    if (model_outputs[0].rank < 1 || model_outputs[0].dims[0] != (int64_t)images) images = 1;
+    count /= images;
+    for (size_t i = 0; i < images; i++, scores += count) {
+        if (images > 1 && given > 1) printf("%s:\n", paths[i]);
+        else if (images > 1) printf("image %zu:\n", i);
+        if (!kiln_looks_like_probabilities(scores, count)) kiln_softmax(scores, scores, count);
+        size_t k = (size_t)top < count ? (size_t)top : count;
+        kiln_print_topk(stdout, scores, count, k, kiln_label_count ? kiln_labels : NULL, kiln_label_count);
+    }
+}
+
 #if KILN_WEIGHTS_EXTERNAL
 /* BIN.weights beside the executable (its real path, so a symlink or PATH lookup still finds it). */
 static int load_weights(const char *argv0, char *err, size_t errlen) {
@@ -128,7 +184,9 @@ static int load_weights(const char *argv0, char *err, size_t errlen) {
 #endif
 
 int main(int argc, char **argv) {
-    const char *input_paths[KILN_INPUTS + 1] = {0}, *output_paths[KILN_OUTPUTS + 1] = {0};
+    /* Room for every argument: a batched model takes one input file per image. */
+    const char **input_paths = calloc((size_t)argc + KILN_INPUTS, sizeof *input_paths), *output_paths[KILN_OUTPUTS + 1] = {0};
+    if (input_paths == NULL) return usage(argv[0], "out of memory", NULL);
     int inputs_given = 0, outputs_given = 0;
     const char *profile_json = NULL;
     long top = 5, bench = 0, profile = 0, threads = 0;
@@ -170,8 +228,8 @@ int main(int argc, char **argv) {
             return 0;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage(argv[0], "unknown option ", arg);
-        } else if (inputs_given >= KILN_INPUTS) {
-            return usage(argv[0], KILN_INPUTS == 1 ? "more than one input: " : "more inputs than the model takes: ", arg);
+        } else if (inputs_given >= (KILN_INPUTS == 1 ? batch_files() : KILN_INPUTS)) {
+            return usage(argv[0], batch_files() == 1 && KILN_INPUTS == 1 ? "more than one input: " : "more inputs than the model takes: ", arg);
         } else {
             input_paths[inputs_given++] = arg;
         }
@@ -206,16 +264,7 @@ int main(int argc, char **argv) {
         if (k < KILN_INPUTS) inputs[k] = p;
         else outputs[k - KILN_INPUTS] = p;
     }
-    for (int k = 0; k < KILN_INPUTS; k++) {
-        const kiln_io *t = &model_inputs[k];
-        kiln_status st = t->type == KILN_TYPE_FLOAT
-            ? kiln_load_input(input_paths[k], t->dims, t->rank, KILN_PREPROCESS, image_layout(t), inputs[k], t->count, err, sizeof err)
-            : kiln_load_typed(input_paths[k], t->type, t->dims, t->rank, inputs[k], t->count, err, sizeof err);
-        if (st != KILN_OK) {
-            fprintf(stderr, "error: %s\n", err);
-            return 2;
-        }
-    }
+    if (load_inputs(input_paths, inputs_given, inputs) != 0) return 2;
     if (profile > 0) return kiln_profile((const void *const *)inputs, outputs, profile, profile_json, peak, bandwidth);
     if (bench > 0) {
         kiln_model_run((const void *const *)inputs, outputs); /* warm-up */
@@ -243,12 +292,7 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (outputs_given == 0 && (bench == 0 || top_given) && KILN_OUTPUTS > 0 && model_outputs[0].type == KILN_TYPE_FLOAT) {
-        float *scores = outputs[0];
-        size_t count = model_outputs[0].count;
-        if (!kiln_looks_like_probabilities(scores, count)) kiln_softmax(scores, scores, count);
-        size_t k = (size_t)top < count ? (size_t)top : count;
-        kiln_print_topk(stdout, scores, count, k, kiln_label_count ? kiln_labels : NULL, kiln_label_count);
-    }
+    if (outputs_given == 0 && (bench == 0 || top_given) && KILN_OUTPUTS > 0 && model_outputs[0].type == KILN_TYPE_FLOAT)
+        print_top(outputs[0], top, input_paths, inputs_given);
     return 0;
 }
