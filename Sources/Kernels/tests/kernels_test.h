@@ -13,5 +13,7 @@ float *randv(size_t n, float scale);
 void check(const char *what, size_t index, float got, double ref, double scale);
 /* The generic kernels (kernels_test_generic.c). */
 void test_generic(void);
+/* The expand + depthwise fusion (kernels_test_mbconv.c). */
+void test_mbconv(void);
 
 #endif
