@@ -1,5 +1,5 @@
 /* kernels_bench_mbconv.c — the expand + depthwise fusion (kiln_kernels_mbconv.h) against the two kernels it fuses, on
- * EfficientNet-B0's MBConv shapes (224x224, batch 1, one thread, SiLU), shapes as literal constants as in generated
+ * EfficientNet-B0's MBConv shapes and a few of MobileNetV3's and B1's (224x224, batch 1, one thread, SiLU), shapes as literal constants as in generated
  * code. Interleaved rounds (unfused, fused, unfused, ...) of thread CPU time; prints the medians and the ratio
  * fused / unfused per shape, which is what KernelCatalog.expandDepthwiseMinimumBytes is chosen from. Not a test.
  * Built by scripts/bench-kernels.sh. */
@@ -42,31 +42,44 @@ static int by_value(const void *a, const void *b) {
     X(b3a_56x24_144_k5s2, 56, 24, 144, 5, 2, 1) X(b3b_28x40_240_k5s1, 28, 40, 240, 5, 1, 2)                        \
     X(b4a_28x40_240_k3s2, 28, 40, 240, 3, 2, 0) X(b4b_14x80_480_k3s1, 14, 80, 480, 3, 1, 1)                        \
     X(b5a_14x80_480_k5s1, 14, 80, 480, 5, 1, 2) X(b6a_14x112_672_k5s2, 14, 112, 672, 5, 2, 1)                      \
-    X(b6b_7x192_1152_k5s1, 7, 192, 1152, 5, 1, 2) X(b7_7x192_1152_k3s1, 7, 192, 1152, 3, 1, 1)
+    X(b5b_14x112_672_k5s1, 14, 112, 672, 5, 1, 2) X(b6b_7x192_1152_k5s1, 7, 192, 1152, 5, 1, 2)                     \
+    X(b7_7x192_1152_k3s1, 7, 192, 1152, 3, 1, 1)                                                                   \
+    /* MobileNetV3-Large's 56x56x72 blocks, EfficientNet-B1's (240x240) 30x30x240 stride-2 block */                \
+    X(v3_56x24_72_k3s1, 56, 24, 72, 3, 1, 1) X(v3_56x24_72_k5s2, 56, 24, 72, 5, 2, 1)                              \
+    X(b1_30x40_240_k3s2, 30, 40, 240, 3, 2, 0)
 
+/* Each variant in a function of its own, as generated code has one per node: inlined into one function together,
+ * the kernels measured far slower than apart (see kiln_kernels_mbconv.h). */
 #define DEF(id, H, CIN, C, K, S, PT)                                                                               \
+    enum { id##_OH = (H + S - 1) / S };                                                                            \
+    static __attribute__((noinline)) void id##_expand(const float *in, const float *pe, float *e) {                \
+        kiln_f32_gemm_bias_act(H * H, CIN, C, in, CIN, pe, e, C, NULL, 0, SILU);                                   \
+    }                                                                                                              \
+    static __attribute__((noinline)) void id##_dw(const float *e, const float *pd, float *out) {                   \
+        kiln_f32_dwconv_bias_act(1, H, H, C, e, id##_OH, id##_OH, K, K, S, S, 1, 1, PT, PT, pd, out, SILU);        \
+    }                                                                                                              \
+    static __attribute__((noinline)) void id##_fused(const float *in, const float *pe, const float *pd, float *out, \
+                                                     float *sc) {                                                  \
+        kiln_f32_expand_dwconv_bias_act(1, H, H, CIN, in, C, pe, SILU, id##_OH, id##_OH, K, K, S, S, 1, 1, PT, PT, \
+                                        pd, out, SILU, sc);                                                        \
+    }                                                                                                              \
     static void id(void) {                                                                                         \
-        enum { OH = (H + S - 1) / S };                                                                             \
+        size_t oh = id##_OH;                                                                                       \
         float *in = randv(H * H * CIN), *pe = randv(kiln_pack_gemm_f32_floats(CIN, C));                            \
         float *pd = randv(kiln_pack_dwconv_f32_floats(C, K, K)), *e = randv((size_t)H * H * C);                    \
-        float *out = randv((size_t)OH * OH * C), *sc = randv(kiln_expand_dwconv_scratch_floats(H, H, C, OH, K, S, 1)); \
+        float *out = randv(oh * oh * C), *sc = randv(kiln_expand_dwconv_scratch_floats(H, H, C, oh, K, S, 1));     \
         double unfused[ROUNDS], fused[ROUNDS];                                                                     \
         for (int r = 0; r < ROUNDS; r++) {                                                                         \
             double t0 = now();                                                                                     \
-            for (int i = 0; i < REPS; i++) {                                                                       \
-                kiln_f32_gemm_bias_act(H * H, CIN, C, in, CIN, pe, e, C, NULL, 0, SILU);                           \
-                kiln_f32_dwconv_bias_act(1, H, H, C, e, OH, OH, K, K, S, S, 1, 1, PT, PT, pd, out, SILU);          \
-            }                                                                                                      \
+            for (int i = 0; i < REPS; i++) id##_expand(in, pe, e), id##_dw(e, pd, out);                            \
             double t1 = now();                                                                                     \
-            for (int i = 0; i < REPS; i++)                                                                         \
-                kiln_f32_expand_dwconv_bias_act(1, H, H, CIN, in, C, pe, SILU, OH, OH, K, K, S, S, 1, 1, PT, PT,   \
-                                                pd, out, SILU, sc);                                                \
+            for (int i = 0; i < REPS; i++) id##_fused(in, pe, pd, out, sc);                                        \
             double t2 = now();                                                                                     \
             unfused[r] = (t1 - t0) / REPS, fused[r] = (t2 - t1) / REPS;                                            \
         }                                                                                                          \
         qsort(unfused, ROUNDS, sizeof(double), by_value), qsort(fused, ROUNDS, sizeof(double), by_value);          \
-        printf("%-22s %6zu KiB expanded  band %2zu rows  unfused %8.1f us  fused %8.1f us  fused/unfused %.3f\n",  \
-               #id, (size_t)H * H * C * 4 / 1024, kiln_expand_dwconv_band_rows(H, C, OH, K, S, 1),                 \
+        printf("%-22s %6zu KiB expanded  band %2zu rows  unfused %8.1f us  fused %8.1f us  fused/unfused %.3f\n", \
+               #id, (size_t)H * H * C * 4 / 1024, kiln_expand_dwconv_band_rows(H, C, oh, K, S, 1),                 \
                unfused[ROUNDS / 2] * 1e6, fused[ROUNDS / 2] * 1e6, fused[ROUNDS / 2] / unfused[ROUNDS / 2]);        \
         free(in), free(pe), free(pd), free(e), free(out), free(sc);                                                \
     }
