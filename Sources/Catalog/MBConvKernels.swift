@@ -2,13 +2,16 @@ import IR
 
 extension KernelCatalog {
     /// The expanded tensor size from which `fuse-expand-depthwise` fuses an expand conv into the
-    /// depthwise conv reading it: 1 MiB. Measured on EfficientNet-B0's blocks (`scripts/bench-kernels.sh`,
-    /// `kernels_bench_mbconv.c`: interleaved rounds, AVX-512, one core with a 1.25 MiB L2), the fused
-    /// kernel takes 0.66–0.72 of the two kernels' time at 112×112×96 (4.8 MB expanded) and 0.85–0.93 at
-    /// 56×56×144 (1.8 MB), but 0.97–1.04 from 28×28×240 (750 KB) down to 7×7×1152 (225 KB): a tensor
-    /// that small stays in L2 between the two kernels anyway, and what the fusion adds (rows copied
-    /// between bands, the GEMM on a few rows at a time) is then not paid back.
-    public static let expandDepthwiseMinimumBytes = 1 << 20
+    /// depthwise conv reading it: 2 MiB, which in EfficientNet and MobileNetV3 means the blocks at
+    /// 112×112 (B1: 120×120), whose expanded tensor (3–5 MB) goes through L3 or memory unfused.
+    /// Measured in whole programs (`--profile`, interleaved with the unfused program, medians; AVX-512,
+    /// one core with a 1.25 MiB L2), fused / unfused time of the nodes: 0.87 for tv_b0's 112×112×96
+    /// block and 0.61 for mnv3's 112×112×64 one, but 1.06–1.38 for the blocks at 56×56 and 28×28
+    /// (1.7 MiB and 0.7 MiB expanded) and 1.02 at 14×14×672. `kernels_bench_mbconv.c` agrees from
+    /// 28×28 down (1.13–1.19) and finds 0.88–0.92 at 56×56×144, which whole programs do not show:
+    /// there the unfused kernels, specialized for their shapes, are faster than the fused kernel's
+    /// out-of-line stages (see kiln_kernels_mbconv.h), and the tensors they pass stay mostly in L2.
+    public static let expandDepthwiseMinimumBytes = 2 << 20
 
     public static let expandDepthwise: KernelEntry = KernelEntry(
         name: "f32_expand_dwconv_bias_act",

@@ -6,10 +6,10 @@ import IR
 /// of rows and each band's expanded rows in a scratch that stays in L2: the expanded tensor, the
 /// block's widest (6× the input), is never written to memory and read back.
 ///
-///     %e: float32[1x64x64x64] = FusedConv(%x, %we, %be) {strides=[1, 1], pads=[0, 0, 0, 0], dilations=[1, 1], group=1, activation="silu"} loc("expand")
-///     %y: float32[1x64x32x32] = FusedConv(%e, %wd, %bd) {strides=[2, 2], pads=[0, 0, 1, 1], dilations=[1, 1], group=64, activation="silu"} loc("dw")
+///     %e: float32[1x96x112x112] = FusedConv(%x, %we, %be) {strides=[1, 1], pads=[0, 0, 0, 0], dilations=[1, 1], group=1, activation="silu"} loc("expand")
+///     %y: float32[1x96x56x56] = FusedConv(%e, %wd, %bd) {strides=[2, 2], pads=[0, 0, 1, 1], dilations=[1, 1], group=96, activation="silu"} loc("dw")
 ///   becomes
-///     %y: float32[1x64x32x32] = ExpandDepthwise(%x, %we, %be, %wd, %bd) {expand_activation="silu", strides=[2, 2], pads=[0, 0, 1, 1], dilations=[1, 1], group=64, activation="silu"} loc("expand", "dw")
+///     %y: float32[1x96x56x56] = ExpandDepthwise(%x, %we, %be, %wd, %bd) {expand_activation="silu", strides=[2, 2], pads=[0, 0, 1, 1], dilations=[1, 1], group=96, activation="silu"} loc("expand", "dw")
 ///
 /// Runs after `fuse-epilogue` and `fuse-gated-conv` (the convs have their activations, and a gate
 /// the expand conv would have applied is already its own) and before `select-kernel`, which gives
@@ -20,8 +20,8 @@ import IR
 /// conv is not 1×1 with stride 1, no padding, one group, or has a residual or a gate; the reader is
 /// not a depthwise conv (group = channels, one output channel per group) of it, or has a residual or
 /// a gate; a weight or bias is computed at run time; or the catalog says the fusion does not pay
-/// (`KernelCatalog.fusesExpandDepthwise`: an expanded tensor under 1 MiB stays in L2 between the two
-/// kernels anyway, and then fusing measured no faster).
+/// (`KernelCatalog.fusesExpandDepthwise`: an expanded tensor under 2 MiB, which in EfficientNet and
+/// MobileNetV3 means every block after the first at 112×112, measured faster unfused).
 public struct FuseExpandDepthwise: Pass {
     public let name = "fuse-expand-depthwise"
     public init() {}
