@@ -49,7 +49,7 @@ static inline size_t kiln_conv_packed_floats(size_t cout, size_t cin, size_t kh,
  * the expanded rows a band reads in a scratch buffer of at most this many bytes. 384 KiB: under a third of a 1.25 MiB
  * (Ice Lake / Sapphire Rapids server) L2 and about 40% of a 1 MiB one (Skylake-SP), so the band's expanded rows, the
  * input rows its GEMM reads, the output band and both weights stay in L2 together; on MobileNet/EfficientNet shapes
- * an expanded row is 20-45 KB, so a band is 6 to 16 rows and the rows its top and bottom taps share with the
+ * an expanded row is 25-45 KB, so the scratch holds 9 to 14 expanded rows, and the rows a band's taps share with the
  * neighbouring bands (kept, not recomputed) are a small part of it. */
 #define KILN_EXPAND_DW_SCRATCH_BYTES (384 * 1024)
 
