@@ -6,6 +6,8 @@ public struct KernelQuery: Sendable {
     public enum Computation: Sendable {
         /// FusedConv (bias, activation, optional residual and gate), or a Conv with a bias.
         case conv(FusedConv)
+        /// An MBConv's expand 1×1 conv and depthwise conv as one node (`ExpandDepthwise`).
+        case expandDepthwise(ExpandDepthwise)
         case squeezeExcite(SqueezeExcite)
         case squeezeExciteGate(SqueezeExciteGate)
         case globalAveragePool
@@ -76,6 +78,7 @@ public struct KernelQuery: Sendable {
         switch node.op {
         case let op as FusedConv: computation = .conv(op)
         case let op as Conv: computation = .conv(FusedConv(conv: op))  // a conv with no epilogue
+        case let op as ExpandDepthwise: computation = .expandDepthwise(op)
         case let op as SqueezeExcite: computation = .squeezeExcite(op)
         case let op as SqueezeExciteGate: computation = .squeezeExciteGate(op)
         case is GlobalAveragePool: computation = .globalAveragePool

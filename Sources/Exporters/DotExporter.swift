@@ -67,9 +67,9 @@ public struct DotExporter {
     /// A short summary of what distinguishes this node: kernel, stride, group and epilogue for
     /// convolutions; the attribute list (long lists cut) for everything else.
     func keyAttributes(_ node: Node, in graph: Graph) -> String {
-        func convSummary(_ conv: Conv) -> [String] {
+        func convSummary(_ conv: Conv, weights slot: Int = 1) -> [String] {
             var parts: [String] = []
-            let w = node.inputs.count > 1 ? graph.type(of: node.inputs[1]) : TensorType(.float32, [])
+            let w = node.inputs.count > slot ? graph.type(of: node.inputs[slot]) : TensorType(.float32, [])
             if w.rank == 4 { parts.append("\(w.shape[2])x\(w.shape[3])") }
             if conv.strides != [1, 1] { parts.append("s\(conv.strides.map(String.init).joined(separator: "x"))") }
             if conv.group != 1 { parts.append(w.rank == 4 && w.shape[1] == 1 ? "depthwise" : "g\(conv.group)") }
@@ -83,6 +83,12 @@ public struct DotExporter {
             var parts = convSummary(op.conv)
             if op.activation != .none { parts.append("+\(op.activation)") }
             if node.inputs.count == 4 { parts.append(op.residualFirst ? "+residual (before act)" : "+residual") }
+            return parts.joined(separator: " ")
+        case let op as ExpandDepthwise:
+            // The expand conv (1×1, weights in slot 1), then the depthwise conv (weights in slot 3).
+            var parts = ["1x1"] + (op.expandActivation != .none ? ["+\(op.expandActivation)", "→"] : ["→"])
+            parts += convSummary(op.depthwise, weights: 3)
+            if op.activation != .none { parts.append("+\(op.activation)") }
             return parts.joined(separator: " ")
         default:
             return node.op.attributeList.map { "\($0.0)=\(Self.short($0.1))" }.joined(separator: " ")

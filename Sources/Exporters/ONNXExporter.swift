@@ -6,7 +6,7 @@ import IR
 /// - Standard operators go in the default domain with their canonical ONNX attributes; the
 ///   compile-time values Kiln keeps as attributes but ONNX takes as inputs (Reshape's shape, Clip's
 ///   bounds, Pad's pads, Slice's starts…) become small initializers (`ONNXOperatorForms`).
-/// - Kiln's operators (Relu6, SiLU, ScaleShift, SqueezeExcite, FusedConv, Dense, Reorder) go in the
+/// - Kiln's operators (Relu6, SiLU, ScaleShift, SqueezeExcite, FusedConv, ExpandDepthwise, Dense, Reorder, …) go in the
 ///   custom domain `ai.kiln` (declared in `opset_import`), with their attributes, their provenance
 ///   as the strings attribute `kiln_provenance` and each annotation as an attribute `kiln_<key>`.
 /// - Standard operators cannot carry unknown attributes (the checker rejects them), so their

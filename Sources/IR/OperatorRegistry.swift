@@ -27,6 +27,7 @@ public enum OperatorRegistry {
     public static let kilnOperators: [String: any Operator.Type] = {
         let all: [any Operator.Type] = [
             Relu6.self, SiLU.self, ScaleShift.self, SqueezeExcite.self, SqueezeExciteGate.self, FusedConv.self, Dense.self,
+            ExpandDepthwise.self,
             Reorder.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.opType, $0) })

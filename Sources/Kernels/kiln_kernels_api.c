@@ -28,6 +28,14 @@ void kilnc_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c, const flo
     kiln_f32_dwconv_bias_act(n, h, w, c, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act);
 }
 
+void kilnc_f32_expand_dwconv_bias_act(size_t n, size_t h, size_t w, size_t cin, const float *in, size_t c,
+                                      const float *packed_expand, kiln_act act_expand, size_t oh, size_t ow, size_t kh,
+                                      size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                                      const float *packed, float *out, kiln_act act, float *scratch) {
+    kiln_f32_expand_dwconv_bias_act(n, h, w, cin, in, c, packed_expand, act_expand, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl,
+                                    packed, out, act, scratch);
+}
+
 void kilnc_f32_conv_direct_bias_act(size_t n, size_t cin, size_t h, size_t w, const float *in, size_t isn,
                                     size_t isc, size_t ish, size_t isw, size_t cout, size_t oh, size_t ow, size_t kh,
                                     size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,

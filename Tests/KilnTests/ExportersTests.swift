@@ -90,6 +90,32 @@ import Testing
         #expect(produced == Set(model.valueInfo))
     }
 
+    /// The fused expand + depthwise node in both exports: its two convs in the DOT label, and an
+    /// `ai.kiln` ONNX node with both activations, the depthwise geometry and all five inputs.
+    @Test func expandDepthwiseExports() throws {
+        let graph = try IRParser.parse("""
+            graph "mbconv" {
+              input %x: float32[1x8x10x10]
+              const %we: float32[48x8x1x1]
+              const %be: float32[48]
+              const %wd: float32[48x1x3x3]
+              const %bd: float32[48]
+              %y: float32[1x48x5x5] = ExpandDepthwise(%x, %we, %be, %wd, %bd) {expand_activation="silu", strides=[2, 2], pads=[0, 0, 1, 1], dilations=[1, 1], group=48, activation="relu6"} loc("expand", "dw")
+              output %y
+            }
+            """)
+        let dot = DotExporter().export(graph)
+        #expect(dot.contains("ExpandDepthwise\\n1x1 +silu → 3x3 s2x2 depthwise +relu6\\n"))
+        try Self.expectDotAccepts(dot, "mbconv")
+        let (url, model) = try Self.exportAndRead(graph, "mbconv.onnx")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let node = try #require(model.nodes.first)
+        #expect(node.opType == "ExpandDepthwise" && node.domain == "ai.kiln" && node.inputs == ["x", "we", "be", "wd", "bd"])
+        #expect(node.strings["expand_activation"] == ["silu"] && node.strings["activation"] == ["relu6"])
+        #expect(node.ints["pads"] == [0, 0, 1, 1] && node.ints["group"] == [48])
+        #expect(node.strings["kiln_provenance"] == ["expand", "dw"])
+    }
+
     /// Every standard operator, with non-default attributes, exports to an ONNX node that Kiln's
     /// importer reads back as the same operator: the exporter's ONNX spellings (attributes turned
     /// into initializers, the opset each needs) are the inverse of the importers'.

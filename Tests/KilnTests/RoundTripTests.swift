@@ -62,6 +62,8 @@ import Testing
             (SqueezeExciteGate(activation: .relu, gate: .sigmoid), [x4, TensorType(f, [2, 8]), TensorType(f, [2]), TensorType(f, [8, 2]), b]),
             (FusedConv(conv: Conv(), activation: .silu, gated: true),
              [x4, TensorType(f, [4, 8, 1, 1]), TensorType(f, [4]), TensorType(f, [1, 8, 1, 1]), TensorType(f, [1, 4, 6, 6])]),
+            (ExpandDepthwise(expandActivation: .hardSwish, depthwise: Conv(strides: [2, 2], pads: [0, 1, 1, 2], group: 24), activation: .relu6),
+             [x4, TensorType(f, [24, 8, 1, 1]), TensorType(f, [24]), TensorType(f, [24, 1, 3, 3]), TensorType(f, [24])]),
             (Dense(activation: .sigmoid), [x4, TensorType(f, [5, 288]), TensorType(f, [5])]),
             (Reorder(from: .nchw, to: .nchw16c), [x4]),
         ]

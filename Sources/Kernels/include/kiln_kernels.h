@@ -17,6 +17,8 @@
  *   kiln_kernels_gemm.h    kiln_f32_gemm_bias_act             1x1 conv / Gemm / FC, + residual
  *                          kiln_f32_gemm_gated_bias_act       1x1 conv of x * se_gate (SE multiply fused)
  *   kiln_kernels_dwconv.h  kiln_f32_dwconv_bias_act           depthwise KHxKW, any stride/pads/dilation
+ *   kiln_kernels_mbconv.h  kiln_f32_expand_dwconv_bias_act    expand 1x1 + depthwise in bands of rows (MBConv);
+ *                          kiln_f32_expand_dwconv_band        one band of output rows of one image
  *   kiln_kernels_conv.h    kiln_f32_conv_direct_bias_act      direct conv for small Cin (stem), NCHW or NHWC in
  *                          kiln_f32_conv_generic_bias_act     slow, general grouped conv fallback
  *   kiln_kernels_misc.h    kiln_f32_gavgpool_nhwc, kiln_f32_se_gate_nhwc, kiln_f32_channel_scale_nhwc,
@@ -101,6 +103,7 @@ KILN_INLINE void kiln_f32_act(size_t n, const float *in, float *out, kiln_act ac
 
 #include "kiln_kernels_gemm.h"
 #include "kiln_kernels_dwconv.h"
+#include "kiln_kernels_mbconv.h"
 #include "kiln_kernels_conv.h"
 #include "kiln_kernels_misc.h"
 #include "kiln_kernels_generic.h"

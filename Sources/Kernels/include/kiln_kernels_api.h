@@ -22,6 +22,10 @@ void kilnc_f32_gemm_gated_bias_act(size_t images, size_t hw, size_t k, size_t n,
 void kilnc_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c, const float *in, size_t oh, size_t ow,
                                size_t kh, size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt,
                                size_t pl, const float *packed, float *out, kiln_act act);
+void kilnc_f32_expand_dwconv_bias_act(size_t n, size_t h, size_t w, size_t cin, const float *in, size_t c,
+                                      const float *packed_expand, kiln_act act_expand, size_t oh, size_t ow, size_t kh,
+                                      size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                                      const float *packed, float *out, kiln_act act, float *scratch);
 void kilnc_f32_conv_direct_bias_act(size_t n, size_t cin, size_t h, size_t w, const float *in, size_t isn,
                                     size_t isc, size_t ish, size_t isw, size_t cout, size_t oh, size_t ow, size_t kh,
                                     size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,

@@ -45,4 +45,30 @@ static inline size_t kiln_conv_packed_floats(size_t cout, size_t cin, size_t kh,
     return kiln_panels(cout) * KILN_PANEL * (1 + kh * kw * cin);
 }
 
+/* The expand + depthwise fusion (kiln_kernels_mbconv.h) computes the depthwise output in bands of output rows, with
+ * the expanded rows a band reads in a scratch buffer of at most this many bytes. 384 KiB: under a third of a 1.25 MiB
+ * (Ice Lake / Sapphire Rapids server) L2 and about 40% of a 1 MiB one (Skylake-SP), so the band's expanded rows, the
+ * input rows its GEMM reads, the output band and both weights stay in L2 together; on MobileNet/EfficientNet shapes
+ * an expanded row is 25-45 KB, so the scratch holds 9 to 14 expanded rows, and the rows a band's taps share with the
+ * neighbouring bands (kept, not recomputed) are a small part of it. */
+#define KILN_EXPAND_DW_SCRATCH_BYTES (384 * 1024)
+
+/* Output rows per band of the expand + depthwise fusion for an expanded row of w x c floats, oh output rows and a
+ * kh-tap, stride sh, dilation dh depthwise kernel: as many as keep the band's (rows - 1) * sh + (kh - 1) * dh + 1
+ * expanded rows within KILN_EXPAND_DW_SCRATCH_BYTES, at least 1, at most oh. */
+static inline size_t kiln_expand_dwconv_band_rows(size_t w, size_t c, size_t oh, size_t kh, size_t sh, size_t dh) {
+    size_t row = w * c * sizeof(float), span = (kh - 1) * dh + 1;
+    size_t fit = row ? KILN_EXPAND_DW_SCRATCH_BYTES / row : 0;
+    size_t band = fit > span ? (fit - span) / sh + 1 : 1;
+    return band < oh ? band : (oh ? oh : 1);
+}
+
+/* Floats of scratch one call of kiln_f32_expand_dwconv_band (any output rows of one h x w image) needs: one band's
+ * expanded rows, never more than the image has. Each thread running bands at once needs its own. */
+static inline size_t kiln_expand_dwconv_scratch_floats(size_t h, size_t w, size_t c, size_t oh, size_t kh, size_t sh,
+                                                       size_t dh) {
+    size_t rows = (kiln_expand_dwconv_band_rows(w, c, oh, kh, sh, dh) - 1) * sh + (kh - 1) * dh + 1;
+    return (rows < h ? rows : h) * w * c;
+}
+
 #endif

@@ -131,6 +131,22 @@ KILN_INLINE void kiln_f32_dwconv_bias_act_part(const kiln_task *t, size_t n, siz
     }
 }
 
+/* kiln_f32_expand_dwconv_bias_act split by output rows (of all images together): each part computes its bands
+ * with the expanded rows they need in its own scratch (part 0 the program's, the others their private one, as large
+ * as the program's). */
+KILN_INLINE void kiln_f32_expand_dwconv_bias_act_part(const kiln_task *t, size_t n, size_t h, size_t w, size_t cin,
+                                                      const float *in, size_t c, const float *packed_expand,
+                                                      kiln_act act_expand, size_t oh, size_t ow, size_t kh, size_t kw,
+                                                      size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                                                      const float *packed, float *out, kiln_act act, float *scratch) {
+    float *own = t->part == 0 || t->scratch == NULL ? scratch : t->scratch;
+    for (size_t b = 0, oy0, oy1, row, pad; b < n; b++) {
+        if (!kiln_band_(t, n, oh, sh, pt, b, &oy0, &oy1, &row, &pad)) continue;
+        kiln_f32_expand_dwconv_band(h, w, cin, in + b * h * w * cin, c, packed_expand, act_expand, oh, ow, kh, kw, sh,
+                                    sw, dh, dw, pt, pl, packed, out + b * oh * ow * c, act, oy0, oy1, own);
+    }
+}
+
 /* kiln_f32_conv_direct_bias_act split by output rows (of all images together). */
 KILN_INLINE void kiln_f32_conv_direct_bias_act_part(const kiln_task *t, size_t n, size_t cin, size_t h, size_t w,
                                                     const float *in, size_t isn, size_t isc, size_t ish, size_t isw,

@@ -381,6 +381,7 @@ int main(void) {
     test_misc();
     test_generic();
     test_parallel();
+    test_mbconv();
     printf("kiln kernels [%s]: %ld checks, %ld failures\n", KILN_ISA_NAME, checks, failures);
     return failures ? 1 : 0;
 }

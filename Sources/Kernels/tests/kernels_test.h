@@ -15,5 +15,7 @@ void check(const char *what, size_t index, float got, double ref, double scale);
 void test_generic(void);
 /* The kiln_*_part wrappers on 1 to 5 threads (kernels_test_parallel.c). */
 void test_parallel(void);
+/* The expand + depthwise fusion (kernels_test_mbconv.c). */
+void test_mbconv(void);
 
 #endif

@@ -30,6 +30,7 @@ struct parallel_case {
     kiln_act act;
     const float *a, *packed, *packed2, *gate, *r;
     float *scratch, *out;
+    size_t part_scratch; /* floats of private scratch each part after the first needs */
 };
 
 typedef struct {
@@ -43,18 +44,21 @@ static void *part_main(void *arg) {
     return NULL;
 }
 
-/* Runs c on `parts` threads at once. */
+/* Runs c on `parts` threads at once; parts after the first get a private scratch of c->part_scratch floats, as the
+ * program's pool gives them. */
 static void run_parts(const parallel_case *c, size_t parts) {
     struct kiln_pool pool;
     pthread_barrier_init(&pool.barrier, NULL, (unsigned)parts);
     pthread_t threads[8];
     part_arg args[8];
     for (size_t i = 0; i < parts; i++) {
-        args[i] = (part_arg){{NULL, NULL, i, parts, &pool, NULL}, c};
+        float *scratch = i > 0 && c->part_scratch ? malloc(c->part_scratch * sizeof(float)) : NULL;
+        args[i] = (part_arg){{NULL, NULL, i, parts, &pool, scratch}, c};
         if (i > 0) pthread_create(&threads[i], NULL, part_main, &args[i]);
     }
     part_main(&args[0]);
     for (size_t i = 1; i < parts; i++) pthread_join(threads[i], NULL);
+    for (size_t i = 1; i < parts; i++) free(args[i].task.scratch);
     pthread_barrier_destroy(&pool.barrier);
 }
 
@@ -113,6 +117,18 @@ static void plain_copy(const parallel_case *c) {
     kiln_copy_strided(sizeof(float), (kiln_dims){{1, 1, 1, c->ch, c->h, c->w}}, c->a, 3,
                       (kiln_strides){{0, 0, 0, 1, (ptrdiff_t)(c->w * c->ch), (ptrdiff_t)c->ch}}, c->out, 0,
                       (kiln_strides){{0, 0, 0, (ptrdiff_t)(c->h * c->w), (ptrdiff_t)c->w, 1}});
+}
+
+/* The expand + depthwise fusion: K input channels expanded to ch, then the depthwise conv (packed2 is its weight). */
+static void plain_expand_dw(const parallel_case *c) {
+    kiln_f32_expand_dwconv_bias_act(c->images, c->h, c->w, c->K, c->a, c->ch, c->packed, (kiln_act){KILN_ACT_SILU, 0, 0},
+                                    c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl, c->packed2, c->out,
+                                    c->act, c->scratch);
+}
+static void run_expand_dw(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_expand_dwconv_bias_act_part(t, c->images, c->h, c->w, c->K, c->a, c->ch, c->packed,
+                                         (kiln_act){KILN_ACT_SILU, 0, 0}, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1,
+                                         c->pt, c->pl, c->packed2, c->out, c->act, c->scratch);
 }
 
 static void run_gemm(const kiln_task *t, const parallel_case *c) {
@@ -200,10 +216,23 @@ static void test_parallel_convs(void) {
                             .kw = k, .sh = sh, .pt = pt, .pl = pl, .act = {KILN_ACT_RELU6, 0, 0}, .a = in,
                             .packed = packed, .out = out};
         expect_same_bits("dwconv_part", &dw, n * oh * ow * c);
+
+        /* the same depthwise conv after a 1x1 expand from 5 channels, fused, with several bands per part */
+        size_t cin = 5;
+        float *ex = randv(n * h * h * cin, 1), *we = randv(cin * c, 0.4f), *pe = malloc(kiln_pack_gemm_f32_floats(cin, c) * sizeof(float));
+        kiln_pack_gemm_f32(cin, c, we, c, 1, bias, pe);
+        size_t floats = kiln_expand_dwconv_scratch_floats(h, h, c, oh, k, sh, 1);
+        float *band = malloc(floats * sizeof(float));
+        parallel_case fused = dw;
+        fused.run = run_expand_dw, fused.plain = plain_expand_dw, fused.K = cin, fused.a = ex, fused.packed = pe;
+        fused.packed2 = packed, fused.scratch = band, fused.part_scratch = floats;
+        expect_same_bits("expand_dwconv_part", &fused, n * oh * ow * c);
+        free(ex), free(we), free(pe), free(band);
         free(w), free(packed), free(out);
 
-        /* the direct conv (3 NCHW input channels, 20 outputs) and the generic one (NHWC, 2 groups) */
-        size_t cin = 4, cout = 20;
+        /* the direct conv (4 NCHW input channels, 20 outputs) and the generic one (NHWC, 2 groups) */
+        cin = 4;
+        size_t cout = 20;
         float *wd = randv(cout * cin * k * k, 0.3f), *pd = malloc(kiln_pack_conv_f32_floats(cout, cin, k, k) * sizeof(float));
         kiln_pack_conv_f32(cout, cin, k, k, wd, bias, pd);
         float *o2 = malloc(n * oh * ow * cout * sizeof(float));

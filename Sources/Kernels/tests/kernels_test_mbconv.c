@@ -1,0 +1,95 @@
+/* kernels_test_mbconv.c — the expand + depthwise fusion (kiln_kernels_mbconv.h) against the two kernels it fuses,
+ * kiln_f32_gemm_bias_act then kiln_f32_dwconv_bias_act through a whole expanded tensor: the results must be equal
+ * bit for bit (the fusion calls the same entry points on sub-ranges; see the header). Shapes leave remainders
+ * everywhere: odd sizes, channel counts that are not multiples of 16, stride 2, 3x3 and 5x5, asymmetric "same"
+ * padding, pads beyond the taps' reach, two images, rows wide enough for several bands; and the band entry point
+ * over arbitrary splits of the output rows, as a thread pool calls it. */
+#include "kernels_test.h"
+
+#include "kiln_pack.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const kiln_act mb_acts[] = {
+    {KILN_ACT_SILU, 0, 0}, {KILN_ACT_RELU6, 0, 0}, {KILN_ACT_HARDSWISH, 0, 0}, {KILN_ACT_NONE, 0, 0},
+    {KILN_ACT_CLIP, -0.5f, 0.7f},
+};
+#define MB_NACTS (sizeof mb_acts / sizeof mb_acts[0])
+
+/* Counts a check: a failure unless got equals want bit for bit. */
+static void check_equal(const char *what, const float *got, const float *want, size_t count) {
+    checks++;
+    if (memcmp(got, want, count * sizeof(float)) == 0) return;
+    size_t i = 0;
+    while (i < count && memcmp(got + i, want + i, sizeof(float)) == 0) i++;
+    if (++failures <= 20)
+        fprintf(stderr, "FAIL %s [%zu of %zu]: got %.9g want %.9g\n", what, i, count, (double)got[i], (double)want[i]);
+}
+
+static void mbconv_case(size_t n, size_t h, size_t w, size_t cin, size_t c, size_t k, size_t s, size_t dil,
+                        size_t pt, size_t pl, size_t pb, size_t pr, kiln_act act_expand, kiln_act act) {
+    size_t span = (k - 1) * dil + 1;
+    if (h + pt + pb < span || w + pl + pr < span) return;
+    size_t oh = (h + pt + pb - span) / s + 1, ow = (w + pl + pr - span) / s + 1;
+    float *in = randv(n * h * w * cin, 1), *we = randv(c * cin, 0.5f), *be = randv(c, 1);
+    float *wd = randv(c * k * k, 1), *bd = randv(c, 1);
+    float *pe = malloc(kiln_pack_gemm_f32_floats(cin, c) * sizeof(float));
+    float *pd = malloc(kiln_pack_dwconv_f32_floats(c, k, k) * sizeof(float));
+    kiln_pack_gemm_f32(cin, c, we, 1, cin, be, pe);
+    kiln_pack_dwconv_f32(c, k, k, wd, bd, pd);
+    size_t out_floats = n * oh * ow * c, scratch_floats = kiln_expand_dwconv_scratch_floats(h, w, c, oh, k, s, dil);
+    float *expanded = malloc(n * h * w * c * sizeof(float)), *want = malloc(out_floats * sizeof(float));
+    float *got = malloc(out_floats * sizeof(float)), *scratch = malloc(scratch_floats * sizeof(float));
+
+    kiln_f32_gemm_bias_act(n * h * w, cin, c, in, cin, pe, expanded, c, NULL, 0, act_expand);
+    kiln_f32_dwconv_bias_act(n, h, w, c, expanded, oh, ow, k, k, s, s, dil, dil, pt, pl, pd, want, act);
+    for (size_t i = 0; i < out_floats; i++) got[i] = -1e30f;
+    kiln_f32_expand_dwconv_bias_act(n, h, w, cin, in, c, pe, act_expand, oh, ow, k, k, s, s, dil, dil, pt, pl, pd, got,
+                                    act, scratch);
+    char what[160];
+    snprintf(what, sizeof what, "expand_dwconv n%zu %zux%zux%zu->%zu k%zu s%zu d%zu pads %zu,%zu,%zu,%zu", n, h, w,
+             cin, c, k, s, dil, pt, pl, pb, pr);
+    check_equal(what, got, want, out_floats);
+
+    /* the band entry point over uneven parts of the last image's rows, as a thread pool would call it */
+    for (size_t parts = 2; parts <= 3; parts++) {
+        size_t last = (n - 1) * oh * ow * c;
+        for (size_t i = 0; i < oh * ow * c; i++) got[last + i] = -1e30f;
+        for (size_t part = 0; part < parts; part++) {
+            size_t oy0 = oh * part * part / (parts * parts), oy1 = oh * (part + 1) * (part + 1) / (parts * parts);
+            kiln_f32_expand_dwconv_band(h, w, cin, in + (n - 1) * h * w * cin, c, pe, act_expand, oh, ow, k, k, s, s,
+                                        dil, dil, pt, pl, pd, got + last, act, oy0, oy1, scratch);
+        }
+        snprintf(what, sizeof what, "expand_dwconv band, %zu parts, %zux%zux%zu->%zu k%zu s%zu", parts, h, w, cin, c,
+                 k, s);
+        check_equal(what, got + last, want + last, oh * ow * c);
+    }
+    free(in), free(we), free(be), free(wd), free(bd), free(pe), free(pd), free(expanded), free(want), free(got);
+    free(scratch);
+}
+
+void test_mbconv(void) {
+    static const size_t cins[] = {3, 16, 24};
+    static const size_t cs[] = {5, 17, 40, 96};
+    static const size_t hws[][2] = {{1, 1}, {2, 3}, {7, 7}, {13, 11}};
+    size_t combo = 0;
+    for (size_t ii = 0; ii < 3; ii++)
+        for (size_t ci = 0; ci < 4; ci++)
+            for (size_t hi = 0; hi < 4; hi++)
+                for (size_t k = 3; k <= 5; k += 2)
+                    for (size_t s = 1; s <= 2; s++, combo++) {
+                        /* "same" padding: symmetric for stride 1; for stride 2 TensorFlow's split on even sizes
+                         * (one less on top/left); every fourth case pads past the taps' reach instead */
+                        size_t pb = (k - 1) / 2, pt = s == 2 ? pb - 1 : pb, pl = pt, pr = pb;
+                        if (combo % 4 == 3) pt = k, pb = 1, pl = 0, pr = k;
+                        mbconv_case(1 + combo % 2, hws[hi][0], hws[hi][1], cins[ii], cs[ci], k, s, combo % 7 == 5 ? 2 : 1,
+                                    pt, pl, pb, pr, mb_acts[combo % MB_NACTS], mb_acts[(combo + 2) % MB_NACTS]);
+                    }
+    /* expanded rows wide enough that a band is a few rows: several bands per image, rows kept between them */
+    mbconv_case(2, 23, 180, 16, 130, 3, 1, 1, 1, 1, 1, 1, mb_acts[0], mb_acts[0]);
+    mbconv_case(1, 29, 150, 24, 144, 5, 2, 1, 1, 1, 2, 2, mb_acts[0], mb_acts[1]);
+    mbconv_case(2, 17, 200, 8, 120, 3, 2, 1, 0, 0, 1, 1, mb_acts[2], mb_acts[0]);
+    mbconv_case(1, 31, 128, 16, 200, 5, 1, 1, 2, 2, 2, 2, mb_acts[0], mb_acts[3]);
+}
