@@ -160,10 +160,6 @@ public enum BenchRunner {
                 let result = try Compiler.compile(graph, output: binary, options: compile)
                 progress(String(format: "compiled %@: %@ in %.1f s", name, label + suffix, result.seconds))
                 for threads in options.threads {
-                    if backend == .swift && threads > 1 {
-                        progress("\(name): no \(label) at \(threads) threads: the Swift backend's programs run on one thread")
-                        continue
-                    }
                     let variant = BenchReport.Variant(
                         name: "\(label) \(threads)t\(suffix)", backend: backend.rawValue, target: target.rawValue, threads: threads,
                         batch: batch, medianMs: 0, minMs: 0, roundsMs: [], compileS: result.seconds, binaryBytes: result.binaryBytes,

@@ -27,16 +27,13 @@ public struct SwiftBackend: Backend {
         let cPrinter = CPrinter(weights: options.weights, preprocess: options.preprocess, labels: options.labels)
         let banner = "/*\n" + plan.banner.map { " * " + Identifier.commentText($0, limit: 400) }.joined(separator: "\n") + "\n */\n"
         try write(cPrinter.header(plan), "model.h")
-        // The class names and the profiler's node table, whose functions model.swift exports to C. The Swift
-        // kernels run on one thread: each node's task runs the Swift function on part 0 of a parallel run.
-        let exported = plan.functions.indices.map { "void \(SwiftPrinter.exportedName($0))(const void *const *inputs, void *const *outputs);" }
-        let tasks = plan.functions.indices.map {
-            "static void \(Self.taskName($0))(const kiln_task *t) {\n    if (t->part == 0) \(SwiftPrinter.exportedName($0))(t->inputs, t->outputs);\n}"
-        }
+        // The class names and the profiler's node table, whose functions are model.swift's node functions
+        // (exported to C, each taking its part of the run).
+        let exported = plan.functions.indices.map { "void \(SwiftPrinter.exportedName($0))(const kiln_task *t);" }
         let positions = Dictionary(plan.functions.enumerated().map { ($0.element.node.index, $0.offset) }, uniquingKeysWith: { a, _ in a })
         try write(banner + "#include <stddef.h>\n\n#include \"kiln_program.h\"\n\n" + exported.joined(separator: "\n") + "\n\n"
-                  + tasks.joined(separator: "\n") + "\n\n" + cPrinter.labelsDefinition()
-                  + cPrinter.nodeTable(plan) { Self.taskName(positions[$0.node.index] ?? 0) }, "model_labels.c")
+                  + cPrinter.labelsDefinition()
+                  + cPrinter.nodeTable(plan) { SwiftPrinter.exportedName(positions[$0.node.index] ?? 0) }, "model_labels.c")
         try write(SwiftPrinter(isa: options.target.isa).model(plan), "swift/model.swift")
         var cSources = ["model_labels.c"], swiftSources = ["swift/model.swift"], assembled: [String] = []
         if options.weights == .embed {
@@ -71,9 +68,6 @@ public struct SwiftBackend: Backend {
             intermediates: cSources.map { $0 + ".o" } + [swiftObject],
             script: [swiftCompile, [toolchain.compiler] + cFlags + cSources + [swiftObject] + assembled + link])
     }
-
-    /// The C function through which the profiler's node table runs Swift node `position`.
-    static func taskName(_ position: Int) -> String { "kiln_swift_task_\(position)" }
 
     /// `-target-cpu` for the target's instruction set: the vector width comes from `KilnTarget`
     /// (model.swift); the CPU lets LLVM use the registers and FMA for it.

@@ -3,9 +3,11 @@ import IR
 
 /// Prints a `KernelPlan` as Swift: `model.swift`, one function per node calling the Swift kernel
 /// library (`Sources/SwiftKernels`, `KilnKernels<KilnTarget>`) with every shape a literal and every
-/// argument labelled with its parameter's name, plus `kilnRunModel`, which calls them in graph
-/// order. It prints only what depends on the plan: the entry point and tracing are the fixed
-/// `kiln_program.swift`, main and input decoding the C runtime (`SwiftBackend`).
+/// argument labelled with its parameter's name, plus `kilnModelBody`, which calls them in graph
+/// order with a barrier between nodes: every thread of the program's pool runs it (`kiln_parallel`),
+/// each node splitting its kernels' work by the thread's part (the `_part` forms, Parallel.swift).
+/// It prints only what depends on the plan: the entry point and tracing are the fixed
+/// `kiln_program.swift`, main, input decoding and the pool the C runtime (`SwiftBackend`).
 ///
 /// The Swift is kept simple for the type checker: every declaration has an explicit type, every
 /// argument is a literal or `m.region + offset`, and no expression is longer than one call.
@@ -29,29 +31,27 @@ public struct SwiftPrinter {
 
 
         // The model as Swift: one function per node of the optimized graph, each calling the Swift
-        // kernel library with literal shapes; `kilnRunModel` runs them in graph order.
+        // kernel library's part forms with literal shapes; every thread of the pool runs `kilnModelBody`.
 
         /// The target's vector (\(isa.rawValue), \(isa == .generic ? "one lane" : "\(isa.vectorWidth) floats")): the kernels are specialized for it.
         typealias KilnTarget = \(vectorType)
         typealias K = KilnKernels<KilnTarget>
 
         """
-        for function in plan.functions { out += functionText(function) }
-        out += "\n// Every node callable from C, for the profiler's node table (model_labels.c).\n"
+        for (position, function) in plan.functions.enumerated() { out += functionText(function, position: position) }
+        out += "\n/// The whole model, run by every thread of the pool (`kilnModelRun`): each node's parts, then a barrier\n"
+        out += "/// before the next node reads what they wrote.\nfunc kilnModelBody(_ t: UnsafePointer<kiln_task>) {\n"
+        let traces = plan.functions.map(traceLine)
+        if traces.contains(where: { $0 != nil }) { out += "#if KILN_TRACE\n    let m: KilnBuffers = kilnBuffers(t)\n#endif\n" }
         for (position, function) in plan.functions.enumerated() {
-            out += "@_cdecl(\"\(Self.exportedName(position))\")\n"
-            out += "func kilnNode\(position)(_ inputs: UnsafePointer<UnsafeRawPointer?>, _ outputs: UnsafePointer<UnsafeMutableRawPointer?>) {\n"
-            out += "    if let m: KilnBuffers = kilnBuffers(inputs, outputs) { \(Identifier.swiftSafe(function.name))(m) }\n}\n"
-        }
-        out += "\n/// Every node, in the optimized graph's order.\nfunc kilnRunModel(_ m: KilnBuffers) {\n"
-        for function in plan.functions {
-            out += "    \(Identifier.swiftSafe(function.name))(m)\n"
-            if let trace = traceLine(function) { out += "#if KILN_TRACE\n    \(trace)\n#endif\n" }
+            out += "    \(Identifier.swiftSafe(function.name))(t)\n"
+            if position + 1 < plan.functions.count { out += "    kiln_sync(t)\n" }
+            if let trace = traces[position] { out += "#if KILN_TRACE\n    \(trace)\n#endif\n" }
         }
         return out + "}\n"
     }
 
-    /// The C name of the node function at `position` in the plan.
+    /// The C name of the node function at `position` in the plan (the profiler's node table calls it).
     public static func exportedName(_ position: Int) -> String { "kiln_swift_node_\(position)" }
 
     /// The Swift kernels: the C library's kernels for float32 EfficientNet-family graphs (the generic
@@ -79,27 +79,35 @@ public struct SwiftPrinter {
         return problems.filter { seen.insert($0).inserted }
     }
 
-    func functionText(_ function: KernelFunction) -> String {
+    /// A node's function, called by every part of the run (and by the profiler's table, under its C
+    /// name): each kernel's part form, or the whole kernel on part 0, with a barrier between calls.
+    func functionText(_ function: KernelFunction, position: Int) -> String {
         var out = "\n" + function.comment.map { "// " + $0 }.joined(separator: "\n") + "\n"
-        out += "func \(Identifier.swiftSafe(function.name))(_ m: KilnBuffers) {\n"
-        for call in function.calls { out += callText(call) }
+        out += "@_cdecl(\"\(Self.exportedName(position))\")\n"
+        out += "func \(Identifier.swiftSafe(function.name))(_ t: UnsafePointer<kiln_task>) {\n"
+        let usesBuffers = function.calls.flatMap(\.arguments).contains { if case .buffer = $0 { true } else { false } }
+        if usesBuffers { out += "    let m: KilnBuffers = kilnBuffers(t)\n" }
+        out += function.calls.map(callText).joined(separator: "    kiln_sync(t)\n")
         return out + "}\n"
     }
 
-    /// `K.f32_x(a: 1, b: 2, …)`, wrapped before 120 columns. Swift's argument labels are the
-    /// catalog's parameter names (`in` and the like are valid labels).
+    /// `K.f32_x_part(t, a: 1, b: 2, …)` for a kernel threads share (every part calls it), `if t.part == 0
+    /// { K.f32_x(a: 1, …) }` for one that runs whole; wrapped before 120 columns. Swift's argument labels
+    /// are the catalog's parameter names (`in` and the like are valid labels).
     func callText(_ call: KernelCall) -> String {
-        SourceText.wrappedCall("    K.\(call.kernel)(", call.labelled.map { "\($0.name): \(argument($0.argument))" }, close: ")")
+        let arguments = call.labelled.map { "\($0.name): \(argument($0.argument))" }
+        if call.entry.isParallel { return SourceText.wrappedCall("    K.\(call.kernel)_part(", ["t"] + arguments, close: ")") }
+        return SourceText.wrappedCall("    if t.part == 0 { K.\(call.kernel)(", arguments, close: ") }")
     }
 
-    /// `kilnTrace(index, buffer, rank, (dims…, 0…))` for a function's result (see kiln_program.swift);
+    /// `kilnTrace(t, index, buffer, rank, (dims…, 0…))` for a function's result (see kiln_program.swift);
     /// nil when there is nothing to trace or the rank exceeds the runtime's eight dimensions.
     private func traceLine(_ function: KernelFunction) -> String? {
         guard let output = function.output else { return nil }
         let dims = output.physicalShape.isEmpty ? [1] : output.physicalShape
         guard dims.count <= 8 else { return nil }
         let padded = (dims + Array(repeating: 0, count: 8 - dims.count)).map(String.init).joined(separator: ", ")
-        return "kilnTrace(\(function.node.index), \(argument(.buffer(output.buffer))), \(output.physicalShape.count), (\(padded)))"
+        return "kilnTrace(t, \(function.node.index), \(argument(.buffer(output.buffer))), \(output.physicalShape.count), (\(padded)))"
     }
 
     private func argument(_ argument: Argument) -> String {

@@ -14,7 +14,7 @@ extension KilnKernels {
     public static func f32_gemm_bias_act(p: Int, k: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
                                          packed: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
                                          r: UnsafePointer<Float>?, ldr: Int, act: KilnActivation) {
-        let main: Int = V.lanes >= 16 ? 12 : 6
+        let main: Int = gemmRowTile
         var i: Int = 0
         while i + main <= p {
             columns(rows: main, k: k, n: n, a: a + i * lda, lda: lda, packed: packed, c: c + i * ldc, ldc: ldc,

@@ -8,7 +8,8 @@ import Testing
 
 /// `--backend swift`: a whole model compiles (Embedded Swift, `-warnings-as-errors`, static) and
 /// matches onnxruntime; the program behaves as the C backend's does (outputs, top-K, errors, exit
-/// status, external weights); hostile names never become Swift code. The six models × targets are
+/// status, external weights) and gives the same bits at any thread count; hostile names never become
+/// Swift code. The six models × targets are
 /// `kiln verify --backend swift` runs (README) and `KILN_FULL_MATRIX=1`.
 @Suite(.serialized) struct SwiftBackendTests {
     static let hasLite0 = CodegenTests.hasLite0
@@ -27,7 +28,7 @@ import Testing
 
     /// The same command lines give the same stdout, stderr and exit status as the C program: top-K with
     /// class names on the cat photo, `--top` with `--bench`, argument errors, a bad input, a missing
-    /// weights file.
+    /// weights file; the output's bits are the same at 1, 2 and 3 threads.
     @Test(.enabled(if: hasLite0 && hasSwift))
     func behavesLikeTheCProgram() throws {
         var cConfig = Self.app
@@ -48,6 +49,15 @@ import Testing
         }
         let first = try runProgram(swift.binary, [cat]).stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(first.hasPrefix("  1. Egyptian cat  ("), "\(first)")
+        // The pool's threads split every node: the same bits at 1, 2 and 3 threads.
+        var outputs: [Data] = []
+        for threads in ["1", "2", "3"] {
+            let path = dir.appendingPathComponent("out\(threads).npy").path
+            let run = try runProgram(swift.binary, [cat, "--threads", threads, "-o", path])
+            try #require(run.status == 0, "--threads \(threads): \(run.stderr)")
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        #expect(outputs.count == 3 && outputs.allSatisfy { $0 == outputs[0] }, "outputs differ between thread counts")
         let bench = try runProgram(swift.binary, [cat, "--bench", "2", "--top", "1"])
         #expect(bench.status == 0 && bench.stdout.split(separator: "\n").count == 2, "\(bench.stdout)")
         // Without its weights file: one line, exit 2.
@@ -85,7 +95,7 @@ import Testing
         for danger in ["system(", "rm -rf", "\"", "`", "%s%n", "*/", "/*", "\\"] {
             #expect(!code.contains(danger), "'\(danger)' outside comments")
         }
-        let names = code.matches(of: /func (k[0-9]{3,}[A-Za-z0-9_]*)\(_ m: KilnBuffers\)/).map { String($0.1) }
+        let names = code.matches(of: /func (k[0-9]{3,}[A-Za-z0-9_]*)\(_ t: UnsafePointer<kiln_task>\)/).map { String($0.1) }
         #expect(names.count >= 8 && Set(names).count == names.count, "\(names)")
     }
 

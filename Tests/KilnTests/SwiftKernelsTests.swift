@@ -184,12 +184,191 @@ import Testing
         run(t.count, "NHWC to NCHW", { kilnc_f32_nhwc_to_nchw(n, rc, rhw, t, &$0) }, { K.f32_nhwc_to_nchw(n: n, c: rc, hw: rhw, in: t, out: &$0) })
     }
 
+    @Test(arguments: widths) func partFormsMatchTheWholeKernels(width: String) {
+        switch width {
+        case "SIMD16": Self.parts(SIMD16<Float>.self)
+        case "SIMD8": Self.parts(SIMD8<Float>.self)
+        default: Self.parts(Float.self)
+        }
+    }
+
+    /// A barrier of `parts` threads, for `ThreadPart`.
+    final class Barrier: @unchecked Sendable {
+        let parts: Int
+        var waiting = 0, generation = 0
+        let condition = NSCondition()
+        init(_ parts: Int) { self.parts = parts }
+        func wait() {
+            condition.lock()
+            let mine = generation
+            waiting += 1
+            if waiting == parts {
+                waiting = 0
+                generation += 1
+                condition.broadcast()
+            } else {
+                while mine == generation { condition.wait() }
+            }
+            condition.unlock()
+        }
+    }
+
+    /// One part of a test's parallel run: a thread of its own, like the program pool's.
+    struct ThreadPart: KilnTask {
+        let part: Int, parts: Int, barrier: Barrier
+        func sync() { barrier.wait() }
+    }
+
+    struct UncheckedBox<T>: @unchecked Sendable { let value: T }
+
+    /// `body` on `parts` threads at once, each with its part; returns when all have.
+    static func runParts(_ parts: Int, _ body: @escaping (ThreadPart) -> Void) {
+        let barrier = Barrier(parts), done = DispatchGroup(), box = UncheckedBox(value: body)
+        for part in 0..<parts {
+            done.enter()
+            Thread { box.value(ThreadPart(part: part, parts: parts, barrier: barrier)); done.leave() }.start()
+        }
+        done.wait()
+    }
+
+    /// Every part form (what Swift programs call, Parallel.swift) at 1 to 5 parts on threads gives the
+    /// whole kernel's bits: GEMM row chunks with a short last one, panel chunks (49 rows; one row), the
+    /// gated GEMM's two phases, bands of rows across two images, channels, pixels, elements.
+    static func parts<V: KilnVector>(_: V.Type) {
+        let K = KilnKernels<V>.self
+        func check(_ count: Int, _ what: String, whole: (UnsafeMutablePointer<Float>) -> Void,
+                   part: @escaping (ThreadPart, UnsafeMutablePointer<Float>) -> Void) {
+            let want = UnsafeMutablePointer<Float>.allocate(capacity: count), got = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            defer { want.deallocate(); got.deallocate() }
+            want.initialize(repeating: .nan, count: count)
+            whole(want)
+            for parts in 1...5 {
+                got.initialize(repeating: .nan, count: count)
+                runParts(parts) { part($0, got) }
+                let same = (0..<count).allSatisfy { got[$0].bitPattern == want[$0].bitPattern }
+                #expect(same, "\(V.self) \(what) at \(parts) parts")
+            }
+        }
+        for (p, k, n) in [(200, 8, 40), (49, 16, 200), (1, 24, 1000), (7, 5, 17)] {
+            let a = values(p * k, seed: 30), r = values(p * n, seed: 31)
+            var packed = [Float](repeating: .nan, count: kiln_pack_gemm_f32_floats(k, n))
+            kiln_pack_gemm_f32(k, n, values(n * k, seed: 32), 1, k, values(n, seed: 33), &packed)
+            check(p * n, "gemm \(p)x\(k)x\(n)", whole: {
+                K.f32_gemm_bias_act(p: p, k: k, n: n, a: a, lda: k, packed: packed, c: $0, ldc: n, r: r, ldr: n, act: .silu)
+            }, part: {
+                K.f32_gemm_bias_act_part($0, p: p, k: k, n: n, a: a, lda: k, packed: packed, c: $1, ldc: n, r: r, ldr: n, act: .silu)
+            })
+        }
+        do {
+            let (images, hw, k, n) = (2, 49, 19, 70)
+            let a = values(images * hw * k, seed: 34), gate = values(images * k, seed: 35)
+            var packed = [Float](repeating: .nan, count: kiln_pack_gemm_f32_floats(k, n))
+            kiln_pack_gemm_f32(k, n, values(n * k, seed: 36), 1, k, values(n, seed: 37), &packed)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: packed.count)
+            defer { scratch.deallocate() }
+            check(images * hw * n, "gated gemm", whole: {
+                K.f32_gemm_gated_bias_act(images: images, hw: hw, k: k, n: n, a: a, lda: k, gate: gate, packed: packed,
+                                          scratch: scratch, c: $0, ldc: n, r: nil, ldr: 0, act: .relu6)
+            }, part: {
+                K.f32_gemm_gated_bias_act_part($0, images: images, hw: hw, k: k, n: n, a: a, lda: k, gate: gate, packed: packed,
+                                               scratch: scratch, c: $1, ldc: n, r: nil, ldr: 0, act: .relu6)
+            })
+        }
+        let n = 2
+        do {  // depthwise 3x3 stride 2, pads 1
+            let (h, w, c) = (9, 11, 19), oh = 5, ow = 6
+            let input = values(n * h * w * c, seed: 38)
+            var packed = [Float](repeating: .nan, count: kiln_pack_dwconv_f32_floats(c, 3, 3))
+            kiln_pack_dwconv_f32(c, 3, 3, values(c * 9, seed: 39), values(c, seed: 40), &packed)
+            check(n * oh * ow * c, "depthwise", whole: {
+                K.f32_dwconv_bias_act(n: n, h: h, w: w, c: c, in: input, oh: oh, ow: ow, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1,
+                                      pt: 1, pl: 1, packed: packed, out: $0, act: .silu)
+            }, part: {
+                K.f32_dwconv_bias_act_part($0, n: n, h: h, w: w, c: c, in: input, oh: oh, ow: ow, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1,
+                                           dw: 1, pt: 1, pl: 1, packed: packed, out: $1, act: .silu)
+            })
+        }
+        do {  // direct conv on NCHW input, 3x3 stride 2, pads 1; the generic conv with two groups
+            let (cin, h, w, cout) = (3, 9, 23, 35), oh = 5, ow = 12
+            let input = values(n * cin * h * w, seed: 41)
+            var packed = [Float](repeating: .nan, count: kiln_pack_conv_f32_floats(cout, cin, 3, 3))
+            kiln_pack_conv_f32(cout, cin, 3, 3, values(cout * cin * 9, seed: 42), values(cout, seed: 43), &packed)
+            check(n * oh * ow * cout, "direct conv", whole: {
+                K.f32_conv_direct_bias_act(n: n, cin: cin, h: h, w: w, in: input, isn: cin * h * w, isc: h * w, ish: w, isw: 1,
+                                           cout: cout, oh: oh, ow: ow, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pl: 1,
+                                           packed: packed, out: $0, act: .relu)
+            }, part: {
+                K.f32_conv_direct_bias_act_part($0, n: n, cin: cin, h: h, w: w, in: input, isn: cin * h * w, isc: h * w, ish: w,
+                                                isw: 1, cout: cout, oh: oh, ow: ow, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1,
+                                                pl: 1, packed: packed, out: $1, act: .relu)
+            })
+            let (gin, gout, gh, gw) = (6, 4, 8, 7)
+            let gx = values(n * gin * gh * gw, seed: 44), gwt = values(gout * 3 * 9, seed: 45), gb = values(gout, seed: 46)
+            check(n * 6 * 5 * gout, "generic conv", whole: {
+                K.f32_conv_generic_bias_act(n: n, cin: gin, h: gh, w: gw, in: gx, isn: gin * gh * gw, isc: gh * gw, ish: gw, isw: 1,
+                                            cout: gout, oh: 6, ow: 5, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, pt: 1, pl: 1,
+                                            groups: 2, weight: gwt, bias: gb, out: $0, act: .hardSwish)
+            }, part: {
+                K.f32_conv_generic_bias_act_part($0, n: n, cin: gin, h: gh, w: gw, in: gx, isn: gin * gh * gw, isc: gh * gw, ish: gw,
+                                                 isw: 1, cout: gout, oh: 6, ow: 5, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, pt: 1,
+                                                 pl: 1, groups: 2, weight: gwt, bias: gb, out: $1, act: .hardSwish)
+            })
+        }
+        let (hw, c, cr) = (7, 70, 9)
+        let x = values(n * hw * c, seed: 47), y = values(n * hw * c, seed: 48), gate = values(n * c, seed: 49)
+        check(n * c, "global average pool", whole: { K.f32_gavgpool_nhwc(n: n, hw: hw, c: c, in: x, out: $0) },
+              part: { K.f32_gavgpool_nhwc_part($0, n: n, hw: hw, c: c, in: x, out: $1) })
+        var packed1 = [Float](repeating: 0, count: kiln_pack_gemm_f32_floats(c, cr))
+        var packed2 = [Float](repeating: 0, count: kiln_pack_gemm_f32_floats(cr, c))
+        kiln_pack_gemm_f32(c, cr, values(cr * c, seed: 50), 1, c, values(cr, seed: 51), &packed1)
+        kiln_pack_gemm_f32(cr, c, values(c * cr, seed: 52), 1, cr, values(c, seed: 53), &packed2)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cr)
+        defer { scratch.deallocate() }
+        check(n * c, "squeeze-excite gate", whole: {
+            K.f32_se_gate_nhwc(n: n, hw: hw, c: c, cr: cr, in: x, packed1: packed1, act1: .silu, packed2: packed2, gate_act: .sigmoid,
+                               scratch: scratch, gate: $0)
+        }, part: {
+            K.f32_se_gate_nhwc_part($0, n: n, hw: hw, c: c, cr: cr, in: x, packed1: packed1, act1: .silu, packed2: packed2,
+                                    gate_act: .sigmoid, scratch: scratch, gate: $1)
+        })
+        check(n * hw * c, "channel scale", whole: { K.f32_channel_scale_nhwc(n: n, hw: hw, c: c, in: x, gate: gate, out: $0) },
+              part: { K.f32_channel_scale_nhwc_part($0, n: n, hw: hw, c: c, in: x, gate: gate, out: $1) })
+        check(n * hw * c, "add", whole: { K.f32_add_act(count: n * hw * c, a: x, b: y, out: $0, act: .relu) },
+              part: { K.f32_add_act_part($0, count: n * hw * c, a: x, b: y, out: $1, act: .relu) })
+        check(n * hw * c, "act", whole: { K.f32_act(n: n * hw * c, in: x, out: $0, act: .hardSigmoid(0.2, 0.5)) },
+              part: { K.f32_act_part($0, n: n * hw * c, in: x, out: $1, act: .hardSigmoid(0.2, 0.5)) })
+        let logits = values(3 * 1000, seed: 54)
+        check(3000, "softmax", whole: { K.f32_softmax(rows: 3, n: 1000, in: logits, out: $0) },
+              part: { K.f32_softmax_part($0, rows: 3, n: 1000, in: logits, out: $1) })
+        let (rc, rhw) = (19, 150)
+        let t = values(n * rc * rhw, seed: 55)
+        check(t.count, "NCHW to NHWC", whole: { K.f32_nchw_to_nhwc(n: n, c: rc, hw: rhw, in: t, out: $0) },
+              part: { K.f32_nchw_to_nhwc_part($0, n: n, c: rc, hw: rhw, in: t, out: $1) })
+        check(t.count, "NHWC to NCHW", whole: { K.f32_nhwc_to_nchw(n: n, c: rc, hw: rhw, in: t, out: $0) },
+              part: { K.f32_nhwc_to_nchw_part($0, n: n, c: rc, hw: rhw, in: t, out: $1) })
+    }
+
+    /// The part ranges: parts cover 0 ..< total in order, in whole grains, evenly (`kiln_part_range`).
+    @Test func partRangesCoverInOrder() {
+        let cases = [0, 1, 5, 16, 17, 100, 3136].flatMap { total in
+            [1, 16, 64].flatMap { grain in (1...5).map { (total, grain, $0) } }
+        }
+        for (total, grain, parts) in cases {
+            let ranges = (0..<parts).map { kilnPartRange(total: total, grain: grain, part: $0, parts: parts) }
+            #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == total, "\(total)/\(grain)/\(parts)")
+            #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && ($1.isEmpty || $1.lowerBound % grain == 0) })
+            let units = ranges.map { ($0.count + grain - 1) / grain }
+            #expect((units.max() ?? 0) - (units.min() ?? 0) <= 1, "\(total)/\(grain)/\(parts): \(units)")
+        }
+        #expect([1, 24, 48, 49, 96, 200, 1000].map(kilnGEMMChunkUnits) == [1, 1, 2, 2, 4, 8, 32])
+    }
+
     /// Every catalog entry has a Swift kernel of the same name whose argument labels are the entry's
     /// parameter names, in order (the Swift printer labels each argument with them).
     @Test func everyCatalogEntryHasASwiftKernel() throws {
         let folder = SharedData.packageRoot.appendingPathComponent("Sources/SwiftKernels")
         var declared: [String: [String]] = [:]
-        let regex = try NSRegularExpression(pattern: #"public static func (f32_\w+)\(([^)]*)\)"#)
+        let regex = try NSRegularExpression(pattern: #"public static func (f32_\w+)(?:<T: KilnTask>)?\(([^)]*)\)"#)
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
@@ -205,6 +384,10 @@ import Testing
         for entry in KernelCatalog.all where SwiftPrinter.kernels.contains(entry.name) {
             let labels = try #require(declared[entry.name], "\(entry.name) has no Swift kernel")
             #expect(labels == entry.parameters.map(\.name), "\(entry.name): argument labels")
+            if entry.isParallel {  // its part form: the task, then the same labels
+                let part = try #require(declared[entry.name + "_part"], "\(entry.name) has no Swift part form")
+                #expect(part == ["_"] + entry.parameters.map(\.name), "\(entry.name)_part: argument labels")
+            }
         }
     }
 }

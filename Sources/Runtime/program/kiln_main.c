@@ -237,9 +237,6 @@ int main(int argc, char **argv) {
     const char *env_threads = getenv("KILN_THREADS");
     if (threads == 0 && env_threads != NULL && parse_count_to(env_threads, KILN_MAX_THREADS) < 0)
         return usage(argv[0], "KILN_THREADS needs a count from 1 to " KILN_STRINGIFY(KILN_MAX_THREADS) ", not ", env_threads);
-#ifdef KILN_SWIFT
-    threads = 1; /* the Swift backend's kernels run on the calling thread */
-#endif
     kiln_set_threads((size_t)threads);
     if (inputs_given < KILN_INPUTS) return usage(argv[0], inputs_given == 0 ? "no input file given" : "too few input files", NULL);
     if (profile_json != NULL && profile == 0) return usage(argv[0], "--profile-json needs --profile N", NULL);

@@ -1,11 +1,14 @@
 /* kiln_swift.h — what the Swift program of `kiln compile --backend swift` imports from C (its bridging header):
- * the program's static memory and weights, defined by kiln_swift_glue.c, and the trace writer of kiln_trace.c.
+ * the thread pool (kiln_task.h: kiln_parallel, kiln_sync), the program's static memory and weights, defined by
+ * kiln_swift_glue.c, and the trace writer of kiln_trace.c.
  * The rest of the program is this folder's C: kiln_main.c calls kiln_model_run, which the Swift program defines
  * (kiln_program.swift). */
 #ifndef KILN_SWIFT_H
 #define KILN_SWIFT_H
 
 #include <stdint.h>
+
+#include "kiln_task.h"
 
 /* Non-null pointers import into Swift as non-optional (clang only; gcc compiles the glue without it). */
 #if defined(__clang__)
