@@ -28,7 +28,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Instruction sets, comma-separated: native, avx512, avx2, generic.")
     var target = "native"
 
-    @Option(help: "Thread counts, comma-separated (each program runs with --threads N; onnxruntime with intra_op_num_threads = N; Swift programs run one thread).")
+    @Option(help: "Thread counts, comma-separated (each program runs with --threads N; onnxruntime with intra_op_num_threads = N).")
     var threads = "1"
 
     @Option(help: "Images per run, comma-separated (1 runs the model as it is; N re-batches it as kiln compile --batch N; onnxruntime runs batch 1).")
