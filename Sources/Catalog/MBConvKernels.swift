@@ -55,6 +55,6 @@ struct ExpandDepthwiseShape {
         (cin, c, kh, kw, sh) = (x[1], y[1], wd[2], wd[3], op.depthwise.strides[0])
         expandMACs = Double(x[0] * x[2] * x[3] * cin * c)
         depthwiseMACs = Double(query.output.elementCount * kh * kw)
-        expandedBytes = x[0] * c * x[2] * x[3] * 4
+        expandedBytes = c * x[2] * x[3] * 4 // one image's: the kernel works image by image
     }
 }

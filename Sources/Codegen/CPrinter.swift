@@ -112,6 +112,8 @@ public struct CPrinter {
         """ + labelsDefinition() + nodeTable(plan)
         main += "\n/* The whole model, run by every thread of the pool: each node's parts, then a barrier before the next node\n"
         main += " * reads what they wrote. */\nstatic void kiln_model_body(const kiln_task *t) {\n"
+        main += "    const void *const *inputs = t->inputs;\n    void *const *outputs = t->outputs;\n"
+        main += "    (void)inputs;\n    (void)outputs;\n"
         for (position, function) in plan.functions.enumerated() {
             main += "    \(function.name)(t);\n"
             if position + 1 < plan.functions.count { main += "    kiln_sync(t);\n" }
