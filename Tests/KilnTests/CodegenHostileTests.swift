@@ -98,7 +98,7 @@ import Testing
         let declarations = try files.filter { $0.hasSuffix(".h") || $0 == "model.c" }.map {
             try String(contentsOf: emitted.appendingPathComponent($0), encoding: .utf8)
         }.joined()
-        let names = declarations.matches(of: /void (k[0-9]{3,}[A-Za-z0-9_]*)\(const void \*const \*inputs, void \*const \*outputs\);/).map { String($0.1) }
+        let names = declarations.matches(of: /void (k[0-9]{3,}[A-Za-z0-9_]*)\(const kiln_task \*t\);/).map { String($0.1) }
         #expect(names.count >= 8, "\(names)")
         #expect(Set(names).count == names.count, "function names are not unique: \(names)")
         #expect(names.allSatisfy { $0.count <= 4 + 1 + 48 }, "\(names)")
