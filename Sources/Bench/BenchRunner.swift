@@ -141,13 +141,15 @@ public enum BenchRunner {
         return report
     }
 
-    /// Every backend × target × threads variant of one import of a model (one `--batch`), compiled once.
+    /// Every backend × target × threads variant of one import of a model (one `--batch`): one program per
+    /// backend and target, run at every thread count.
     static func compile(_ imported: Graph, batch: Int, input: String, name: String, in folder: URL, options: BenchOptions,
                         progress: (String) -> Void) throws -> [Program] {
         var programs: [Program] = []
         for target in options.targets {
             var graph = imported
             try Pipeline.run(Pipeline.standard(isa: target.isa), on: &graph)
+            let nodes = nodeFacts(graph)
             for backend in options.backends {
                 // One program per backend, target and batch; it runs at every thread count (`--threads N`).
                 let label = "\(backend.rawValue) \(target.rawValue)", suffix = batch == 1 ? "" : " b\(batch)"
@@ -164,7 +166,7 @@ public enum BenchRunner {
                         name: "\(label) \(threads)t\(suffix)", backend: backend.rawValue, target: target.rawValue, threads: threads,
                         batch: batch, medianMs: 0, minMs: 0, roundsMs: [], compileS: result.seconds, binaryBytes: result.binaryBytes,
                         layers: [])
-                    programs.append(Program(variant: variant, binary: result.binary, nodes: nodeFacts(graph), input: input))
+                    programs.append(Program(variant: variant, binary: result.binary, nodes: nodes, input: input))
                 }
             }
         }

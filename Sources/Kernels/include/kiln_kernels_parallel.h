@@ -12,7 +12,7 @@
  * which keeps generated code, and its compile time, as small as unsplit calls made it.
  *
  * The thread pool that runs the parts is the program's (Sources/Runtime/program/kiln_pool.c, the contract in
- * kiln_task.h). With one part, every wrapper is the plain kernel call. */
+ * kiln_task.h). */
 #ifndef KILN_KERNELS_PARALLEL_H
 #define KILN_KERNELS_PARALLEL_H
 
