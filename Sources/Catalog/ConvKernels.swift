@@ -88,18 +88,25 @@ extension KernelCatalog {
 
     public static let gatedGEMM: KernelEntry = KernelEntry(
         name: "f32_gemm_gated_bias_act",
-        summary: "the GEMM of A scaled per channel by a squeeze-excite gate (the weights are scaled once per image)",
+        summary: "the GEMM of A scaled per channel by a squeeze-excite gate (applied once per image to A or to the weights, whichever is smaller)",
         parameters: sizes("images", "hw", "k", "n") + [.init("a", .reads)] + sizes("lda")
             + [.init("gate", .reads), .init("packed", .reads), .init("scratch", .writes), .init("c", .writes)]
             + sizes("ldc") + [.init("r", .reads)] + sizes("ldr") + [.init("act", .activation)],
         weightPacking: "OHWI-panel16", split: ["hw", "n"],
         match: { entry, q in
             guard let s = ConvShape(q), s.op.gated, fusesGate(s) else { return [] }
-            let scaling = Double(s.n * s.c * s.m) / Double(q.isa.vectorWidth)
+            let scalesA = gateScalesActivations(hw: s.h * s.w, k: s.c, n: s.m)
+            let scaling = Double(s.n * s.c * (scalesA ? s.h * s.w : s.m)) / Double(q.isa.vectorWidth)
             return [KernelCandidate(entry: entry, inputs: s.slots(q, input: .nhwc, output: .nhwc), output: .nhwc,
-                                    reason: "\(s.description), \(s.c)→\(s.m) channels, squeeze-excite gate applied to the weights: GEMM over NHWC rows",
+                                    reason: "\(s.description), \(s.c)→\(s.m) channels, squeeze-excite gate applied to \(scalesA ? "the activations" : "the weights"): GEMM over NHWC rows",
                                     cost: s.macs / q.lanes(s.m, efficiency: 0.9) + scaling + s.epilogueCost(q, fusesResidual: s.gemmFusesResidual))]
         })
+
+    /// Whether the gated GEMM applies the gate to its activations (hw rows of K) rather than to its
+    /// packed weight: whichever is smaller, as the kernel decides (`kiln_gemm_gate_scales_a_`).
+    static func gateScalesActivations(hw: Int, k: Int, n: Int) -> Bool {
+        hw * k < (n + 15) / 16 * 16 * (k + 1)
+    }
 
     /// Whether a squeeze-excite gate can be folded into this conv: the gated GEMM runs it.
     static func fusesGate(_ s: ConvShape) -> Bool { s.constantWeights && s.isPointwise }

@@ -78,7 +78,8 @@ public struct CPrinter {
     /// `model_layers_N.c` (the other shares). Shares are balanced by kernel calls, which is what
     /// compile time follows.
     public func model(_ plan: KernelPlan, parts: Int) -> [(name: String, text: String)] {
-        let shares = Self.split(plan.functions, into: max(1, parts))
+        let shared = SharedCalls(plan, key: instanceKey)
+        let shares = Self.split(plan.functions, into: max(1, parts)) { shared.compiledCalls($0) }
         var sharedHeader = banner(plan) + """
         #ifndef KILN_MODEL_INTERNAL_H
         #define KILN_MODEL_INTERNAL_H
@@ -96,6 +97,10 @@ public struct CPrinter {
         }
         sharedHeader += "\n/* Node functions: every thread of a parallel run calls each with its part (kiln_task.h). */\n"
         sharedHeader += plan.functions.map { "void \($0.name)(const kiln_task *t);" }.joined(separator: "\n")
+        if !shared.instances.isEmpty {
+            sharedHeader += "\n\n/* Kernel calls several nodes make with the same constants, compiled once (defined beside their first user). */\n"
+            sharedHeader += shared.instances.map { instancePrototype($0) + ";" }.joined(separator: "\n")
+        }
         sharedHeader += "\n\n#endif\n"
 
         var main = banner(plan) + """
@@ -125,7 +130,10 @@ public struct CPrinter {
         var files = [(name: "model_internal.h", text: sharedHeader)]
         for (index, share) in shares.enumerated() {
             var text = index == 0 ? main : banner(plan) + "#include <stddef.h>\n\n#include \"model_internal.h\"\n"
-            for function in share { text += functionText(function) }
+            for function in share {
+                for instance in shared.instances where instance.definedIn == function.name { text += instanceText(instance) }
+                text += functionText(function, shared: shared)
+            }
             files.append((name: index == 0 ? "model.c" : "model_layers_\(index).c", text: text))
         }
         return files
@@ -138,13 +146,51 @@ public struct CPrinter {
         return text + "    NULL\n};\nconst size_t kiln_label_count = \(labels.count);\n"
     }
 
-    private func functionText(_ function: KernelFunction) -> String {
+    private func functionText(_ function: KernelFunction, shared: SharedCalls) -> String {
         var out = "\n/* " + function.comment.joined(separator: "\n * ") + " */\n"
         out += "void \(function.name)(const kiln_task *t) {\n"
         out += "    const void *const *inputs = t->inputs;\n    void *const *outputs = t->outputs;\n"
         out += "    (void)inputs;\n    (void)outputs;\n"
-        out += function.calls.map(callText).joined(separator: "    kiln_sync(t);\n")
+        out += function.calls.map { call in
+            guard let instance = shared.instance(of: call) else { return callText(call) }
+            let buffers = call.labelled.compactMap { labelled -> String? in
+                guard case .buffer = labelled.argument else { return nil }
+                return "/*\(labelled.name)*/ \(argument(labelled.argument))"
+            }
+            return SourceText.wrappedCall("    \(instance.name)(", ["t"] + buffers, close: ");")
+        }.joined(separator: "    kiln_sync(t);\n")
         return out + "}\n"
+    }
+
+    /// A call's constants, which make its compiled code: the kernel and every argument but its
+    /// buffers (an absent optional buffer, NULL, is a constant too).
+    private func instanceKey(_ call: KernelCall) -> String {
+        call.kernel + "(" + call.labelled.map { labelled in
+            if case .buffer = labelled.argument { return "·" }
+            return argument(labelled.argument)
+        }.joined(separator: ", ") + ")"
+    }
+
+    /// `void kiln_shared_N_kernel(const kiln_task *t, const void *a, …)`: one parameter per buffer, named
+    /// after the kernel's parameter (`void *` converts to the kernel's pointer types in C).
+    private func instancePrototype(_ instance: SharedCalls.Instance) -> String {
+        let parameters = zip(instance.call.entry.parameters, instance.call.arguments).compactMap { parameter, argument -> String? in
+            guard case .buffer = argument else { return nil }
+            let writes = parameter.kind == .writes || parameter.kind == .writesAny
+            return (writes ? "void *" : "const void *") + parameter.name
+        }
+        return "void \(instance.name)(" + (["const kiln_task *t"] + parameters).joined(separator: ", ") + ")"
+    }
+
+    private func instanceText(_ instance: SharedCalls.Instance) -> String {
+        var out = "\n/* \(instance.call.kernel) with the constants of \(instance.users.count) nodes: "
+        out += instance.users.joined(separator: ", ") + " */\n"
+        var call = instance.call
+        call.arguments = zip(call.entry.parameters, call.arguments).map { parameter, argument in
+            guard case .buffer = argument else { return argument }
+            return .parameter(parameter.name)
+        }
+        return out + instancePrototype(instance) + " {\n" + callText(call) + "}\n"
     }
 
     /// `kiln_f32_x_part(t, /*a*/ 1, /*b*/ 2, …);` for a kernel threads share (every part calls it), `if
@@ -158,15 +204,16 @@ public struct CPrinter {
         return SourceText.wrappedCall("    if (t->part == 0) kiln_\(call.kernel)(", arguments, close: ");")
     }
 
-    /// Consecutive runs of functions with about equal numbers of kernel calls.
-    static func split(_ functions: [KernelFunction], into parts: Int) -> [[KernelFunction]] {
-        let total = functions.reduce(0) { $0 + $1.calls.count }
+    /// Consecutive runs of functions with about equal numbers of kernel calls to compile (`weight`).
+    static func split(_ functions: [KernelFunction], into parts: Int,
+                      weight: (KernelFunction) -> Int = { $0.calls.count }) -> [[KernelFunction]] {
+        let total = functions.reduce(0) { $0 + weight($1) }
         var shares: [[KernelFunction]] = [[]]
         var done = 0
         for function in functions {
             if shares.count < parts, done * parts >= total * shares.count, !(shares.last?.isEmpty ?? true) { shares.append([]) }
             shares[shares.count - 1].append(function)
-            done += function.calls.count
+            done += weight(function)
         }
         return shares
     }
@@ -207,6 +254,7 @@ public struct CPrinter {
         case .dims(let d): return "(kiln_dims){{" + d.map(String.init).joined(separator: ", ") + "}}"
         case .strides(let s): return "(kiln_strides){{" + s.map(String.init).joined(separator: ", ") + "}}"
         case .choice(let name): return String(name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        case .parameter(let name): return String(name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
         case .buffer(let b):
             switch b {
             // Caller buffers are `void *`; an offset (in floats) needs the float view.
@@ -262,5 +310,50 @@ public struct CPrinter {
             .section .note.GNU-stack,"",@progbits
 
         """
+    }
+}
+
+/// The kernel calls of a plan that several nodes make with the same constants (the repeated blocks of
+/// an EfficientNet stage): each such call is compiled once, as a function of its buffers, which the
+/// nodes call. The C compiler's time follows the code it specializes, so this is most of what a
+/// model's compile time saves.
+struct SharedCalls {
+    struct Instance {
+        /// `kiln_shared_N_kernel`.
+        var name: String
+        /// The first call with these constants (its buffers are the first user's).
+        var call: KernelCall
+        /// The node functions that make the call, in order; the instance is defined beside the first.
+        var users: [String]
+        var definedIn: String { users[0] }
+    }
+
+    private(set) var instances: [Instance] = []
+    private var byKey: [String: Int] = [:]
+    private let key: (KernelCall) -> String
+
+    init(_ plan: KernelPlan, key: @escaping (KernelCall) -> String) {
+        self.key = key
+        var first: [String: (call: KernelCall, users: [String])] = [:]
+        var order: [String] = []
+        for function in plan.functions {
+            for call in function.calls {
+                let k = key(call)
+                if first[k] == nil { first[k] = (call, []); order.append(k) }
+                if first[k]?.users.last != function.name { first[k]?.users.append(function.name) }
+            }
+        }
+        for k in order {
+            guard let (call, users) = first[k], users.count > 1 else { continue }
+            byKey[k] = instances.count
+            instances.append(Instance(name: "kiln_shared_\(instances.count)_\(call.kernel)", call: call, users: users))
+        }
+    }
+
+    func instance(of call: KernelCall) -> Instance? { byKey[key(call)].map { instances[$0] } }
+
+    /// How many kernel calls the C compiler compiles for `function`: a shared call counts where it is defined.
+    func compiledCalls(_ function: KernelFunction) -> Int {
+        function.calls.filter { call in instance(of: call).map { $0.definedIn == function.name } ?? true }.count
     }
 }

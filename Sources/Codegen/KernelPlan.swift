@@ -145,13 +145,16 @@ public enum Argument: Sendable {
     case strides([Int])
     /// An enumerator of a C enumeration, such as `KILN_BINOP_ADD`.
     case choice(String)
+    /// A parameter of the function the call is printed in (a shared call's buffers, see `SharedCalls`).
+    case parameter(String)
 
     /// Whether this argument can be passed for a parameter of `kind`.
     func fits(_ kind: KernelParameter.Kind) -> Bool {
         switch (self, kind) {
         case (.size, .size), (.real, .real), (.activation, .activation), (.dims, .dims), (.strides, .strides),
              (.buffer, .reads), (.buffer, .writes), (.buffer, .readsAny), (.buffer, .writesAny), (.none, .reads),
-             (.none, .readsAny), (.choice, .choice): true
+             (.none, .readsAny), (.choice, .choice), (.parameter, .reads), (.parameter, .writes), (.parameter, .readsAny),
+             (.parameter, .writesAny): true
         default: false
         }
     }

@@ -32,6 +32,7 @@ extension KernelPlan {
         case .strides(let s): "(" + s.map(String.init).joined(separator: ",") + ")"
         // KILN_BINOP_ADD reads `add`, KILN_F32 `f32`.
         case .choice(let name): name.split(separator: "_").last.map { $0.lowercased() } ?? name
+        case .parameter(let name): name
         case .buffer(let b):
             switch b {
             case .input(let i, let o): (i == 0 ? "input" : "input\(i)") + (o == 0 ? "" : "+\(o)")

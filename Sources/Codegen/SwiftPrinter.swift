@@ -125,7 +125,7 @@ public struct SwiftPrinter {
             case .scratch(let o): ("scratch", o)
             }
             return offset == 0 ? "m.\(region)" : "m.\(region) + \(offset)"
-        case .real, .dims, .strides, .choice:
+        case .real, .dims, .strides, .choice, .parameter:
             return "()"  // generic kernels only, which `unsupported` refuses
         }
     }

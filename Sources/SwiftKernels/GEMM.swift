@@ -71,18 +71,48 @@ extension KilnKernels {
         }
     }
 
+    /// Whether the gated GEMM scales its activations (hw rows of K) rather than its packed weight:
+    /// whichever is smaller (the C library's `kiln_gemm_gate_scales_a_`). A function of the shape
+    /// only, so every split of the work takes the same path.
+    static func gateScalesActivations(hw: Int, k: Int, n: Int) -> Bool {
+        hw * k < (n + kilnPanel - 1) / kilnPanel * kilnPanel * (k + 1)
+    }
+
+    /// dst[q][kk] = a[q][kk]·g[kk] for rows q < rows (row stride lda in a, k in dst).
+    static func scaleRows(rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, g: UnsafePointer<Float>,
+                          dst: UnsafeMutablePointer<Float>) {
+        for q in 0..<rows {
+            var kk: Int = 0
+            while kk + V.lanes <= k {
+                (V.load(a + q * lda + kk) * V.load(g + kk)).store(dst + q * k + kk)
+                kk += V.lanes
+            }
+            while kk < k {
+                dst[q * k + kk] = a[q * lda + kk] * g[kk]
+                kk += 1
+            }
+        }
+    }
+
     /// The squeeze-excite-gated 1×1 conv: per image b, the GEMM of A[b] scaled per input channel by
-    /// gate[b], done by scaling the packed weight into `scratch` once per image (K·N multiplies
-    /// against hw·K·N for the GEMM).
+    /// gate[b]. The gate goes into `scratch` on the smaller operand: the activations (hw·K multiplies,
+    /// the ONNX graph's own Mul) or the packed weight (K·N), against hw·K·N for the GEMM.
     @inline(never)
     public static func f32_gemm_gated_bias_act(images: Int, hw: Int, k: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
                                                gate: UnsafePointer<Float>, packed: UnsafePointer<Float>,
                                                scratch: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
                                                ldc: Int, r: UnsafePointer<Float>?, ldr: Int, act: KilnActivation) {
+        let scalesA: Bool = gateScalesActivations(hw: hw, k: k, n: n)
         for b in 0..<images {
-            scalePackedRows(k: k, n: n, src: packed, g: gate + b * k, dst: scratch)
-            f32_gemm_bias_act(p: hw, k: k, n: n, a: a + b * hw * lda, lda: lda, packed: UnsafePointer(scratch),
-                              c: c + b * hw * ldc, ldc: ldc, r: r.map { $0 + b * hw * ldr }, ldr: ldr, act: act)
+            if scalesA {
+                scaleRows(rows: hw, k: k, a: a + b * hw * lda, lda: lda, g: gate + b * k, dst: scratch)
+                f32_gemm_bias_act(p: hw, k: k, n: n, a: UnsafePointer(scratch), lda: k, packed: packed,
+                                  c: c + b * hw * ldc, ldc: ldc, r: r.map { $0 + b * hw * ldr }, ldr: ldr, act: act)
+            } else {
+                scalePackedRows(k: k, n: n, src: packed, g: gate + b * k, dst: scratch)
+                f32_gemm_bias_act(p: hw, k: k, n: n, a: a + b * hw * lda, lda: lda, packed: UnsafePointer(scratch),
+                                  c: c + b * hw * ldc, ldc: ldc, r: r.map { $0 + b * hw * ldr }, ldr: ldr, act: act)
+            }
         }
     }
 }

@@ -87,8 +87,9 @@ extension KilnKernels {
         }
     }
 
-    /// `f32_gemm_gated_bias_act`: per image, the weight scaled by the gate into scratch (split by
-    /// panels), then the GEMM on the scaled weight (split as `f32_gemm_bias_act_part`).
+    /// `f32_gemm_gated_bias_act`: per image, the gate applied to the smaller operand into scratch (the
+    /// activations split by rows, the weight by panels), then the GEMM on it (split as
+    /// `f32_gemm_bias_act_part`).
     public static func f32_gemm_gated_bias_act_part<T: KilnTask>(_ t: T, images: Int, hw: Int, k: Int, n: Int,
                                                                  a: UnsafePointer<Float>, lda: Int, gate: UnsafePointer<Float>,
                                                                  packed: UnsafePointer<Float>,
@@ -96,16 +97,26 @@ extension KilnKernels {
                                                                  c: UnsafeMutablePointer<Float>, ldc: Int,
                                                                  r: UnsafePointer<Float>?, ldr: Int, act: KilnActivation) {
         let wps: Int = kilnPanel * (k + 1)
-        let mine: Range<Int> = kilnPartRange(total: (n + kilnPanel - 1) / kilnPanel, grain: 1, part: t.part, parts: t.parts)
+        let scalesA: Bool = gateScalesActivations(hw: hw, k: k, n: n)
+        let units: Int = scalesA ? hw : (n + kilnPanel - 1) / kilnPanel
+        let mine: Range<Int> = kilnPartRange(total: units, grain: 1, part: t.part, parts: t.parts)
         for b in 0..<images {
-            if !mine.isEmpty {
+            if !mine.isEmpty && scalesA {
+                scaleRows(rows: mine.count, k: k, a: a + (b * hw + mine.lowerBound) * lda, lda: lda, g: gate + b * k,
+                          dst: scratch + mine.lowerBound * k)
+            } else if !mine.isEmpty {
                 let cols: Int = Swift.min(mine.upperBound * kilnPanel, n) - mine.lowerBound * kilnPanel
                 scalePackedRows(k: k, n: cols, src: packed + mine.lowerBound * wps, g: gate + b * k,
                                 dst: scratch + mine.lowerBound * wps)
             }
             t.sync()
-            f32_gemm_bias_act_part(t, p: hw, k: k, n: n, a: a + b * hw * lda, lda: lda, packed: UnsafePointer(scratch),
-                                   c: c + b * hw * ldc, ldc: ldc, r: r.map { $0 + b * hw * ldr }, ldr: ldr, act: act)
+            if scalesA {
+                f32_gemm_bias_act_part(t, p: hw, k: k, n: n, a: UnsafePointer(scratch), lda: k, packed: packed,
+                                       c: c + b * hw * ldc, ldc: ldc, r: r.map { $0 + b * hw * ldr }, ldr: ldr, act: act)
+            } else {
+                f32_gemm_bias_act_part(t, p: hw, k: k, n: n, a: a + b * hw * lda, lda: lda, packed: UnsafePointer(scratch),
+                                       c: c + b * hw * ldc, ldc: ldc, r: r.map { $0 + b * hw * ldr }, ldr: ldr, act: act)
+            }
             if b + 1 < images { t.sync() }  // the next image's scaling overwrites scratch
         }
     }

@@ -33,12 +33,49 @@ import Testing
                     continue
                 }
                 #expect(function.calls.first?.kernel == kernel, "\(model) \(isa): node \(index) records \(kernel), calls \(function.calls.map(\.kernel))")
-                let body = try #require(Self.body(of: function.name, in: source))
+                var body = try #require(Self.body(of: function.name, in: source))
+                // A call other nodes make with the same constants is compiled once, as a shared function.
+                if let shared = body.firstMatch(of: #/(kiln_shared_\d+_\w+)\(t, /#)?.1 {
+                    #expect(shared.hasSuffix("_" + kernel), "\(model) \(isa): \(function.name) calls \(shared) for \(kernel)")
+                    body = try #require(Self.body(of: String(shared), in: source), "\(model) \(isa): \(shared) is not defined")
+                }
                 // A kernel threads share is called in its `_part` form, every thread calling it with its task.
                 let call = KernelCatalog.entry(named: kernel)?.isParallel == true ? "kiln_\(kernel)_part(t, " : "kiln_\(kernel)("
                 #expect(body.contains(call), "\(model) \(isa): \(function.name) does not call \(call)")
             }
         }
+    }
+
+    /// The calls that repeated blocks make with the same constants are compiled once: each shared
+    /// function is defined once, beside its first user, and called by every node that makes the call
+    /// (tv_b0 repeats the blocks of its stages), with that node's own buffers.
+    @Test(.enabled(if: models.contains("tv_b0")))
+    func repeatedCallsAreCompiledOnce() throws {
+        let path = SharedData.root.appendingPathComponent("models/tv_b0/model.onnx").path
+        var graph = try ONNXImporter.load(path: path).graph
+        try Pipeline.run(Pipeline.standard(isa: .avx512), on: &graph)
+        let plan = try Lowering.lower(graph, banner: [])
+        let files = CPrinter(weights: .embed, preprocess: "imagenet", labels: []).model(plan, parts: 2)
+        let source = files.map(\.text).joined()
+        let shared = Set(source.matches(of: #/void (kiln_shared_\d+_\w+)\(const kiln_task \*t, [^)]*\) \{/#).map { String($0.1) })
+        #expect(shared.count >= 8, "tv_b0 has \(shared.count) shared calls")
+        for name in shared {
+            #expect(source.ranges(of: "\nvoid \(name)(").count == 2, "\(name): one prototype and one definition")
+            let callers = plan.functions.filter { Self.body(of: $0.name, in: source)?.contains("\(name)(t, ") == true }
+            #expect(callers.count >= 2, "\(name) is called by \(callers.map(\.name))")
+            // The callers pass different buffers (their own weights at least).
+            let arguments = Set(callers.compactMap { caller -> String? in
+                guard let body = Self.body(of: caller.name, in: source), let call = body.firstRange(of: "\(name)(t, ") else { return nil }
+                return String(body[call.upperBound...].prefix { $0 != ";" })
+            })
+            #expect(arguments.count == callers.count, "\(name): callers share buffers")
+        }
+        // Every kernel call of the plan is made once: in its node, or through a shared function (whose
+        // definitions hold one kernel call each).
+        let sharedSites = source.ranges(of: #/\n    kiln_shared_\d+_\w+\(t, /#).count
+        let kernelCalls = source.ranges(of: #/\n    (if \(t->part == 0\) )?kiln_(?!shared_|sync\(|parallel\()\w+\(/#).count
+        #expect(sharedSites + kernelCalls - shared.count == plan.functions.reduce(0) { $0 + $1.calls.count })
+        #expect(sharedSites >= 2 * shared.count)
     }
 
     /// `kiln inspect --optimized --format json` gives every node a kernel and a reason.
@@ -60,10 +97,13 @@ import Testing
         #expect(report.text().contains("why: "))
     }
 
-    /// The text of `void NAME(…) { … }` in generated C.
+    /// The definition of C function `name` (taking the task first), up to its closing brace.
     static func body(of name: String, in source: String) -> String? {
-        guard let start = source.range(of: "void \(name)(const kiln_task *t) {") else { return nil }
-        guard let end = source.range(of: "\n}\n", range: start.upperBound..<source.endIndex) else { return nil }
-        return String(source[start.lowerBound..<end.upperBound])
+        for line in source.ranges(of: "\nvoid \(name)(const kiln_task *t") {
+            guard let eol = source[line.upperBound...].firstIndex(of: "\n"), source[..<eol].hasSuffix(") {") else { continue }
+            guard let end = source.range(of: "\n}\n", range: eol..<source.endIndex) else { return nil }
+            return String(source[line.lowerBound..<end.upperBound])
+        }
+        return nil
     }
 }

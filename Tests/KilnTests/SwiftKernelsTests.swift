@@ -54,17 +54,18 @@ import Testing
                                              r: nil, ldr: 0, act: swiftAct)
             expectClose(gotNoResidual, wantNoResidual, "\(V.self) gemm \(p)x\(k)x\(n) without residual")
         }
-        // The gated GEMM: two images, the gate scales the weights per image.
-        let (images, hw, k, n) = (2, 7, 19, 21)
-        let a = values(images * hw * k, seed: 5), w = values(n * k, seed: 6), bias = values(n, seed: 7)
-        let gate = values(images * k, seed: 8), r = values(images * hw * n, seed: 9)
-        var packed = [Float](repeating: .nan, count: kiln_pack_gemm_f32_floats(k, n))
-        kiln_pack_gemm_f32(k, n, w, 1, k, bias, &packed)
-        var scratch = packed, want = [Float](repeating: .nan, count: images * hw * n), got = want
-        kilnc_f32_gemm_gated_bias_act(images, hw, k, n, a, k, gate, packed, &scratch, &want, n, r, n, activations[3].1)
-        KilnKernels<V>.f32_gemm_gated_bias_act(images: images, hw: hw, k: k, n: n, a: a, lda: k, gate: gate, packed: packed,
-                                               scratch: &scratch, c: &got, ldc: n, r: r, ldr: n, act: activations[3].0)
-        expectClose(got, want, "\(V.self) gated gemm")
+        // The gated GEMM, two images: the gate scales the activations (7 rows), then the weights (40 rows).
+        for (images, hw, k, n) in [(2, 7, 19, 21), (2, 40, 9, 10)] {
+            let a = values(images * hw * k, seed: 5), w = values(n * k, seed: 6), bias = values(n, seed: 7)
+            let gate = values(images * k, seed: 8), r = values(images * hw * n, seed: 9)
+            var packed = [Float](repeating: .nan, count: kiln_pack_gemm_f32_floats(k, n))
+            kiln_pack_gemm_f32(k, n, w, 1, k, bias, &packed)
+            var scratch = packed, want = [Float](repeating: .nan, count: images * hw * n), got = want
+            kilnc_f32_gemm_gated_bias_act(images, hw, k, n, a, k, gate, packed, &scratch, &want, n, r, n, activations[3].1)
+            KilnKernels<V>.f32_gemm_gated_bias_act(images: images, hw: hw, k: k, n: n, a: a, lda: k, gate: gate, packed: packed,
+                                                   scratch: &scratch, c: &got, ldc: n, r: r, ldr: n, act: activations[3].0)
+            expectClose(got, want, "\(V.self) gated gemm \(hw)x\(k)x\(n)")
+        }
     }
 
     @Test(arguments: widths) func depthwise(width: String) {
@@ -259,14 +260,14 @@ import Testing
                 K.f32_gemm_bias_act_part($0, p: p, k: k, n: n, a: a, lda: k, packed: packed, c: $1, ldc: n, r: r, ldr: n, act: .silu)
             })
         }
-        do {
-            let (images, hw, k, n) = (2, 49, 19, 70)
+        // The gate on the activations (49 rows of 19 < the weight's 80 x 20 packed floats), then on the weight.
+        for (images, hw, k, n) in [(2, 49, 19, 70), (2, 100, 19, 30)] {
             let a = values(images * hw * k, seed: 34), gate = values(images * k, seed: 35)
             var packed = [Float](repeating: .nan, count: kiln_pack_gemm_f32_floats(k, n))
             kiln_pack_gemm_f32(k, n, values(n * k, seed: 36), 1, k, values(n, seed: 37), &packed)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: packed.count)
             defer { scratch.deallocate() }
-            check(images * hw * n, "gated gemm", whole: {
+            check(images * hw * n, "gated gemm \(hw)x\(k)x\(n)", whole: {
                 K.f32_gemm_gated_bias_act(images: images, hw: hw, k: k, n: n, a: a, lda: k, gate: gate, packed: packed,
                                           scratch: scratch, c: $0, ldc: n, r: nil, ldr: 0, act: .relu6)
             }, part: {

@@ -129,9 +129,9 @@ KILN_INLINE void kiln_f32_gemm_block_(size_t mr, size_t np, size_t p, size_t pan
 #undef KILN_GEMM_REM_
 }
 
-/* W's panels [0, np) with row kk multiplied by g[kk] (biases unchanged) into dst, same layout. */
-KILN_INLINE void kiln_f32_gemm_scale_panels_(size_t k, size_t np, const float *src, const float *g, float *dst) {
-    for (size_t j = 0; j < np; j++) {
+/* Multiplies row kk of a packed GEMM weight by g[kk] (biases unchanged): dst = src with W[k][n] *= g[k]. */
+KILN_INLINE void kiln_f32_gemm_scale_packed_rows(size_t k, size_t n, const float *src, const float *g, float *dst) {
+    for (size_t j = 0, np = kiln_panels(n); j < np; j++) {
         const float *s = src + j * KILN_PANEL * (k + 1);
         float *d = dst + j * KILN_PANEL * (k + 1);
         for (size_t v = 0; v < KILN_PANEL; v += KILN_VW) kiln_v_store(d + v, kiln_v_load(s + v));
@@ -144,65 +144,74 @@ KILN_INLINE void kiln_f32_gemm_scale_panels_(size_t k, size_t np, const float *s
     }
 }
 
-/* The whole product with main tile mr x np, in panel groups (see the top of this file). With gate not NULL each
- * group's weight rows are first scaled by the gate into scratch (the SE-gated conv). */
+/* The whole product with main tile mr x np, in panel groups (see the top of this file). */
 KILN_INLINE void kiln_f32_gemm_groups_(size_t mr, size_t np, size_t p, size_t k, size_t n, const float *a,
-                                       size_t lda, const float *gate, const float *packed, float *scratch, float *c,
-                                       size_t ldc, const float *r, size_t ldr, kiln_act act) {
+                                       size_t lda, const float *packed, float *c, size_t ldc, const float *r,
+                                       size_t ldr, kiln_act act) {
     size_t panels = kiln_panels(n), wps = KILN_PANEL * (k + 1), nlast = n - KILN_PANEL * (panels - 1);
     size_t group = kiln_gemm_packed_floats(k, n) > p * k ? KILN_GEMM_NP_MAX : panels;
     for (size_t j = 0; j < panels; j += group) {
         size_t gp = panels - j < group ? panels - j : group;
-        const float *w = packed + j * wps;
-        if (gate) {
-            kiln_f32_gemm_scale_panels_(k, gp, w, gate, scratch);
-            w = scratch;
-        }
-        kiln_f32_gemm_block_(mr, np, p, gp, j + gp == panels ? nlast : KILN_PANEL, k, a, lda, w, wps,
+        kiln_f32_gemm_block_(mr, np, p, gp, j + gp == panels ? nlast : KILN_PANEL, k, a, lda, packed + j * wps, wps,
                              c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act);
     }
 }
 
-/* Picks the main tile: the alternative one only when p is a compile-time constant it leaves fewer rows over of
- * (a variable p would otherwise emit both). */
-KILN_INLINE void kiln_f32_gemm_(size_t p, size_t k, size_t n, const float *a, size_t lda, const float *gate,
-                                const float *packed, float *scratch, float *c, size_t ldc, const float *r, size_t ldr,
-                                kiln_act act) {
-#if KILN_GEMM_MR_ALT != KILN_GEMM_MR
-    if (KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR) {
-        kiln_f32_gemm_groups_(KILN_GEMM_MR_ALT, KILN_GEMM_NP_ALT, p, k, n, a, lda, gate, packed, scratch, c, ldc, r,
-                              ldr, act);
-        return;
-    }
-#endif
-    kiln_f32_gemm_groups_(KILN_GEMM_MR, KILN_GEMM_NP, p, k, n, a, lda, gate, packed, scratch, c, ldc, r, ldr,
-                              act);
-}
-
-/* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. */
+/* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. The main tile is the alternative one only when
+ * p is a compile-time constant it leaves fewer rows over of (a variable p would otherwise emit both). */
 KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const float *a, size_t lda,
                                         const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
                                         kiln_act act) {
-    kiln_f32_gemm_(p, k, n, a, lda, NULL, packed, NULL, c, ldc, r, ldr, act);
+    /* one call with the tile as an argument (constant after inlining either way), not a call per tile: the
+     * compiler copies one GEMM into each call site before it folds the choice */
+    int alt = KILN_GEMM_MR_ALT != KILN_GEMM_MR && KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR;
+    kiln_f32_gemm_groups_(alt ? KILN_GEMM_MR_ALT : KILN_GEMM_MR, alt ? KILN_GEMM_NP_ALT : KILN_GEMM_NP, p, k, n, a, lda,
+                          packed, c, ldc, r, ldr, act);
 }
 
-/* Multiplies row kk of a packed GEMM weight by g[kk] (biases unchanged): dst = src with W[k][n] *= g[k]. */
-KILN_INLINE void kiln_f32_gemm_scale_packed_rows(size_t k, size_t n, const float *src, const float *g, float *dst) {
-    kiln_f32_gemm_scale_panels_(k, kiln_panels(n), src, g, dst);
+/* Whether the gated GEMM scales its activations (hw rows of K) rather than its packed weight: whichever is smaller.
+ * The 7x7 layers have fewer rows than output channels; the larger maps scale the weight. A function of the shape
+ * only, so every caller (and every split of the work) takes the same path. */
+KILN_INLINE int kiln_gemm_gate_scales_a_(size_t hw, size_t k, size_t n) {
+    return hw * k < kiln_gemm_packed_floats(k, n);
+}
+
+/* dst[q][kk] = a[q][kk] * g[kk] for rows q < rows (row stride lda in a, k in dst). */
+KILN_INLINE void kiln_f32_gemm_scale_rows_(size_t rows, size_t k, const float *a, size_t lda, const float *g,
+                                           float *dst) {
+    for (size_t q = 0; q < rows; q++) {
+        size_t kk = 0;
+        for (; kk + KILN_VW <= k; kk += KILN_VW)
+            kiln_v_store(dst + q * k + kk, kiln_v_mul(kiln_v_load(a + q * lda + kk), kiln_v_load(g + kk)));
+        if (kk < k)
+            kiln_v_storen(dst + q * k + kk, kiln_v_mul(kiln_v_loadn(a + q * lda + kk, k - kk), kiln_v_loadn(g + kk, k - kk)),
+                          k - kk);
+    }
 }
 
 /* The SE-gated 1x1 conv: for each image b < images,
  *   C[b][q][n] = act(bias[n] + sum_k (A[b][q][k] * gate[b][k]) * W[k][n]) (+ R)       q < hw
- * implemented by scaling the packed weight rows by the gate into scratch (at most kiln_gemm_packed_floats(K, N)
- * floats) per image: all of it at once, or one panel group at a time just before the row tiles read it when
- * panels are the outer loop; K*N multiplies against hw*K*N for the GEMM. A rows are contiguous per image (image
- * stride hw*lda). */
+ * The gate is applied to the smaller operand (kiln_gemm_gate_scales_a_), into scratch (at most
+ * kiln_gemm_packed_floats(K, N) floats either way) per image:
+ * - the activations: the hw x K rows of A times the gate, exactly the Mul the ONNX graph had, then the plain GEMM
+ *   on them (hw*K multiplies);
+ * - the packed weight: its rows times the gate (K*N multiplies; the products are a * (g * w)); the weight is then
+ *   no larger than A, so the GEMM's row tiles are the outer loop and the scaled weight stays in cache.
+ * Either against hw*K*N for the GEMM. A rows are contiguous per image (image stride hw*lda). */
 KILN_INLINE void kiln_f32_gemm_gated_bias_act(size_t images, size_t hw, size_t k, size_t n, const float *a,
                                               size_t lda, const float *gate, const float *packed, float *scratch,
                                               float *c, size_t ldc, const float *r, size_t ldr, kiln_act act) {
-    for (size_t b = 0; b < images; b++)
-        kiln_f32_gemm_(hw, k, n, a + b * hw * lda, lda, gate + b * k, packed, scratch, c + b * hw * ldc, ldc,
-                       r ? r + b * hw * ldr : r, ldr, act);
+    for (size_t b = 0; b < images; b++) {
+        if (kiln_gemm_gate_scales_a_(hw, k, n)) {
+            kiln_f32_gemm_scale_rows_(hw, k, a + b * hw * lda, lda, gate + b * k, scratch);
+            kiln_f32_gemm_bias_act(hw, k, n, scratch, k, packed, c + b * hw * ldc, ldc, r ? r + b * hw * ldr : r, ldr,
+                                   act);
+        } else {
+            kiln_f32_gemm_scale_packed_rows(k, n, packed, gate + b * k, scratch);
+            kiln_f32_gemm_bias_act(hw, k, n, a + b * hw * lda, lda, scratch, c + b * hw * ldc, ldc,
+                                   r ? r + b * hw * ldr : r, ldr, act);
+        }
+    }
 }
 
 #endif

@@ -5,7 +5,7 @@
  * each computes one contiguous range of the dimension the kernel's catalog entry declares as its split (rows of a
  * GEMM or its 16-column panels, output rows of a convolution, channels of a pool), by calling the kernel's
  * public entry point on that sub-range. Kernels with more than one phase (the SE gate pools, then runs its two
- * small FCs; the gated GEMM scales its weights, then multiplies) separate them with kiln_sync(t), a barrier of
+ * small FCs; the gated GEMM scales its weights or rows, then multiplies) separate them with kiln_sync(t), a barrier of
  * all parts. Parts never write the same memory, and no output element's arithmetic depends on the range it was
  * computed in: the result is bit-identical for any number of parts. One part takes the same path as many (there
  * is no separate unsplit call): every kernel is instantiated once per call site, or twice for the GEMM's chunks,
@@ -83,22 +83,27 @@ KILN_INLINE void kiln_f32_gemm_bias_act_part(const kiln_task *t, size_t p, size_
     }
 }
 
-/* kiln_f32_gemm_gated_bias_act: per image, the weight scaled by the gate into scratch (split by panels), then
- * the GEMM on the scaled weight (split as kiln_f32_gemm_bias_act_part). */
+/* kiln_f32_gemm_gated_bias_act: per image, the gate applied to the smaller operand into scratch (the activations
+ * split by rows, the weight by panels), then the GEMM on it (split as kiln_f32_gemm_bias_act_part). */
 KILN_INLINE void kiln_f32_gemm_gated_bias_act_part(const kiln_task *t, size_t images, size_t hw, size_t k, size_t n,
                                                    const float *a, size_t lda, const float *gate, const float *packed,
                                                    float *scratch, float *c, size_t ldc, const float *r, size_t ldr,
                                                    kiln_act act) {
     size_t panels = kiln_panels(n), wps = KILN_PANEL * (k + 1), lo, hi;
-    kiln_part_range(panels, 1, t->part, t->parts, &lo, &hi);
+    int scales_a = kiln_gemm_gate_scales_a_(hw, k, n);
+    kiln_part_range(scales_a ? hw : panels, 1, t->part, t->parts, &lo, &hi);
     for (size_t b = 0; b < images; b++) {
-        if (lo < hi) {
+        if (lo < hi && scales_a) {
+            kiln_f32_gemm_scale_rows_(hi - lo, k, a + (b * hw + lo) * lda, lda, gate + b * k, scratch + lo * k);
+        } else if (lo < hi) {
             size_t cols = (hi * KILN_PANEL < n ? hi * KILN_PANEL : n) - lo * KILN_PANEL;
             kiln_f32_gemm_scale_packed_rows(k, cols, packed + lo * wps, gate + b * k, scratch + lo * wps);
         }
         kiln_sync(t);
-        kiln_f32_gemm_bias_act_part(t, hw, k, n, a + b * hw * lda, lda, scratch, c + b * hw * ldc, ldc,
-                                    r ? r + b * hw * ldr : r, ldr, act);
+        /* one call for either operand, so that the compiler specializes one GEMM for the call site, not two */
+        kiln_f32_gemm_bias_act_part(t, hw, k, n, scales_a ? scratch : a + b * hw * lda, scales_a ? k : lda,
+                                    scales_a ? packed : scratch, c + b * hw * ldc, ldc, r ? r + b * hw * ldr : r, ldr,
+                                    act);
         if (b + 1 < images) kiln_sync(t); /* the next image's scaling overwrites scratch */
     }
 }

@@ -163,9 +163,12 @@ static void test_gemm(void) {
 }
 
 static void test_gemm_gated(void) {
-    /* {HW, K, N}: the last ones have more panels than one group, with the weight larger than A (panels outer) */
-    static const size_t shapes[][3] = {{1, 1, 1}, {7, 5, 17}, {30, 16, 33}, {15, 40, 16}, {49, 24, 40}, {5, 20, 100},
-                                       {13, 30, 130}};
+    /* {HW, K, N}: the gate scales A where hw*K is smaller than the packed weight (the first seven: the last two have
+     * more panels than one group, with the weight larger than A, panels outer), the weight otherwise (the rest;
+     * {31, 1, 16} and {32, 1, 16} are either side of the boundary, 32 = the packed weight's floats) */
+    static const size_t shapes[][3] = {{1, 1, 1},   {7, 5, 17},    {30, 16, 33}, {15, 40, 16}, {49, 24, 40},
+                                       {5, 20, 100}, {13, 30, 130}, {31, 1, 16},  {32, 1, 16},  {40, 8, 16},
+                                       {64, 12, 20}, {100, 33, 50}, {203, 37, 33}};
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
         gemm_gated_case(s, shapes[s][0], shapes[s][1], shapes[s][2], NULL);
     static const size_t kns[][2] = {{5, 17}, {24, 100}, {37, 66}, {3, 8}};

@@ -2,8 +2,8 @@ import Catalog
 import IR
 
 /// `fuse-gated-conv`: a squeeze-excite whose only reader is a pointwise conv leaves its excite (the
-/// per-channel multiply) to that conv, which scales its weights by the gate instead of the tensor
-/// by it: one pass over the block's widest tensor saved.
+/// per-channel multiply) to that conv, which applies the gate to the smaller of its weights and its
+/// input rows just before it multiplies: one pass over the block's widest tensor saved.
 ///
 ///     %s: float32[1x32x7x7] = SqueezeExcite(%x, %w1, %b1, %w2, %b2) {activation="silu", gate="sigmoid"} loc("pool", …, "excite")
 ///     %y: float32[1x16x7x7] = FusedConv(%s, %w, %b) {…, activation="none"} loc("project")
