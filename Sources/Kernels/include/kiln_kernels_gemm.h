@@ -164,7 +164,11 @@ KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const floa
                                         kiln_act act) {
     /* one call with the tile as an argument (constant after inlining either way), not a call per tile: the
      * compiler copies one GEMM into each call site before it folds the choice */
-    int alt = KILN_GEMM_MR_ALT != KILN_GEMM_MR && KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR;
+#if KILN_GEMM_MR_ALT != KILN_GEMM_MR
+    int alt = KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR;
+#else
+    int alt = 0;
+#endif
     kiln_f32_gemm_groups_(alt ? KILN_GEMM_MR_ALT : KILN_GEMM_MR, alt ? KILN_GEMM_NP_ALT : KILN_GEMM_NP, p, k, n, a, lda,
                           packed, c, ldc, r, ldr, act);
 }
