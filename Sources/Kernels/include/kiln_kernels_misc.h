@@ -40,8 +40,10 @@ KILN_INLINE void kiln_f32_gavgpool_nhwc(size_t n, size_t hw, size_t c, const flo
     kiln_f32_gavgpool_nhwc_channels_(n, hw, c, 0, c, in, out);
 }
 
-/* The two FCs of one image's squeeze-excite gate, in place on its pooled channels: see below. */
-KILN_INLINE void kiln_f32_se_gate_fcs_(size_t c, size_t cr, const float *packed1, kiln_act act1, const float *packed2,
+/* The two FCs of one image's squeeze-excite gate, in place on its pooled channels: see below. Out of line, with
+ * the shapes and activations at run time: a few thousand multiply-adds, which specialized at every call site
+ * cost compile time (two GEMMs each) and saved no run time. The arithmetic is the same either way. */
+KILN_OUTLINE void kiln_f32_se_gate_fcs_(size_t c, size_t cr, const float *packed1, kiln_act act1, const float *packed2,
                                        kiln_act gate_act, float *scratch, float *gate) {
     kiln_f32_gemm_bias_act(1, c, cr, gate, c, packed1, scratch, cr, NULL, 0, act1);
     kiln_f32_gemm_bias_act(1, cr, c, scratch, cr, packed2, gate, c, NULL, 0, gate_act);

@@ -15,9 +15,15 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define KILN_INLINE static inline __attribute__((always_inline))
+#if defined(__clang__)
+#define KILN_OUTLINE static __attribute__((noinline, unused)) /* one copy per file, shapes at run time */
+#else
+#define KILN_OUTLINE static __attribute__((noinline, noclone, unused)) /* noclone: no per-constant copies either */
+#endif
 #define KILN_RESTRICT __restrict__
 #else
 #define KILN_INLINE static inline
+#define KILN_OUTLINE static
 #define KILN_RESTRICT
 #endif
 
