@@ -162,15 +162,13 @@ KILN_INLINE void kiln_f32_gemm_groups_(size_t mr, size_t np, size_t p, size_t k,
 KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const float *a, size_t lda,
                                         const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
                                         kiln_act act) {
-    /* one call with the tile as an argument (constant after inlining either way), not a call per tile: the
-     * compiler copies one GEMM into each call site before it folds the choice */
 #if KILN_GEMM_MR_ALT != KILN_GEMM_MR
-    int alt = KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR;
-#else
-    int alt = 0;
+    if (KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR) {
+        kiln_f32_gemm_groups_(KILN_GEMM_MR_ALT, KILN_GEMM_NP_ALT, p, k, n, a, lda, packed, c, ldc, r, ldr, act);
+        return;
+    }
 #endif
-    kiln_f32_gemm_groups_(alt ? KILN_GEMM_MR_ALT : KILN_GEMM_MR, alt ? KILN_GEMM_NP_ALT : KILN_GEMM_NP, p, k, n, a, lda,
-                          packed, c, ldc, r, ldr, act);
+    kiln_f32_gemm_groups_(KILN_GEMM_MR, KILN_GEMM_NP, p, k, n, a, lda, packed, c, ldc, r, ldr, act);
 }
 
 /* Whether the gated GEMM scales its activations (hw rows of K) rather than its packed weight: whichever is smaller.
