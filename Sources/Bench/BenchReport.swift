@@ -78,6 +78,15 @@ public struct BenchReport: Codable, Sendable {
         /// Images per second at the median latency.
         public var imagesPerSecond: Double { medianMs > 0 ? Double(batch ?? 1) * 1000 / medianMs : 0 }
 
+        /// The median over rounds of this variant's time over `other`'s in the same round; nil without
+        /// rounds in common. Rounds are interleaved, so each pair ran under the same load: on a shared,
+        /// noisy machine this is steadier than the ratio of the two medians.
+        public func roundRatio(to other: Variant) -> Double? {
+            let pairs = zip(roundsMs, other.roundsMs).filter { $0.1 > 0 }
+            guard !pairs.isEmpty else { return nil }
+            return median(pairs.map { $0.0 / $0.1 })
+        }
+
         /// (max − min) / median of the rounds, as a fraction.
         public var spread: Double {
             guard let lo = roundsMs.min(), let hi = roundsMs.max(), medianMs > 0 else { return 0 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `kiln bench`'s tables, as aligned text for the terminal or as Markdown for a README or an issue:
-/// per model, the variants' whole-run medians, spreads and ratios to the first variant, then the
+/// per model, the variants' whole-run medians, spreads and ratios to the first variant (of the
+/// medians, and the median of the rounds' own ratios: see `BenchReport.Variant.roundRatio`), then the
 /// slowest layers side by side with each variant's µs, the first variant's roofline %, and ratios.
 public struct BenchTables {
     public var report: BenchReport
@@ -39,15 +40,17 @@ public struct BenchTables {
     }
 
     func variantTable(_ model: BenchReport.Model) -> Table {
-        let first = model.variants.first?.medianMs ?? 0
+        let first = model.variants.first
         let rows = model.variants.map { v in
             [v.name, String(format: "%.2f", v.medianMs), String(format: "%.2f", v.minMs), String(format: "±%.1f%%", 50 * v.spread),
-             first > 0 ? String(format: "%.2f", v.medianMs / first) : "-", String(format: "%.1f", v.imagesPerSecond),
+             first.map { $0.medianMs > 0 ? String(format: "%.2f", v.medianMs / $0.medianMs) : "-" } ?? "-",
+             first.flatMap { v.roundRatio(to: $0) }.map { String(format: "%.2f", $0) } ?? "-",
+             String(format: "%.1f", v.imagesPerSecond),
              v.backend == "onnxruntime" ? "-" : String(format: "%.1f", v.compileS),
              v.backend == "onnxruntime" ? "-" : String(format: "%.1f MiB", Double(v.binaryBytes) / 1_048_576)]
         }
-        return Table(header: ["variant", "median ms", "min ms", "spread", "ratio", "images/s", "compile s", "binary"], rows: rows,
-                     numeric: [false, true, true, true, true, true, true, true])
+        return Table(header: ["variant", "median ms", "min ms", "spread", "ratio", "round ratio", "images/s", "compile s", "binary"],
+                     rows: rows, numeric: [false, true, true, true, true, true, true, true, true])
     }
 
     /// The per-layer table: layers of the first variant, slowest first; other variants matched by

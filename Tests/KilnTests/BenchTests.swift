@@ -48,6 +48,27 @@ import Testing
         #expect(ORTMapping.onnxNode(for: "/a/Other", names: names, producers: producers) == nil)
     }
 
+    /// The round ratio pairs interleaved rounds: the median of each round's own ratio to the first
+    /// variant, which one loaded round cannot move the way it moves a median. Here the rounds say
+    /// onnxruntime took twice Kiln's time in two rounds of three, while the two medians are equal.
+    @Test func roundRatioPairsTheRounds() throws {
+        let json = """
+            {"machine": {"cpu": "test", "cores": 2, "isa": "avx512", "peak_gflops": 100, "bandwidth_gbs": 10},
+             "models": [{"model": "m", "variants": [
+              {"name": "c native 1t", "backend": "c", "target": "native", "threads": 1, "median_ms": 20, "min_ms": 10,
+               "rounds_ms": [10, 20, 30], "compile_s": 1, "binary_bytes": 1048576, "layers": []},
+              {"name": "onnxruntime 1t", "backend": "onnxruntime", "target": "cpu", "threads": 1, "median_ms": 20,
+               "min_ms": 15, "rounds_ms": [20, 15, 60], "compile_s": 0, "binary_bytes": 0, "layers": []}]}]}
+            """
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(json.utf8))
+        let variants = try #require(report.models.first?.variants)
+        #expect(variants[1].roundRatio(to: variants[0]) == 2.0)
+        #expect(variants[0].roundRatio(to: variants[0]) == 1.0)
+        let markdown = BenchTables(report: report).markdown()
+        #expect(markdown.contains("| variant | median ms | min ms | spread | ratio | round ratio |"))
+        #expect(markdown.contains("| onnxruntime 1t | 20.00 | 15.00 | ±112.5% | 1.00 | 2.00 |"), "\(markdown)")
+    }
+
     /// A whole bench of a small model (one round, two runs, batches of 1 and 2): the JSON has the schema of `--json`,
     /// the SVG is well-formed XML, the Markdown has the variant table.
     @Test func reportsHaveTheirShape() throws {
