@@ -60,7 +60,7 @@ if ! "$kiln" compile "$model" -o "$out/model" --emit-c "$out/src" --cc clang $pr
     cat "$out/compile.log"; echo "compile FAILED"; exit 1
 fi
 # build.sh is one compiler call: keep its flags and sources, swap optimization and static linking for sanitizers.
-line=$(grep -v '^#' "$out/src/build.sh" | grep -v '^cd ' | sed -e 's/ -O3 / /' -e 's/ -static / /' -e 's/ -s / /' \
+line=$(grep -v '^#' "$out/src/build.sh" | grep -v '^cd ' | sed -e 's/ -O[23] / /' -e 's/ -static / /' -e 's/ -s / /' \
     -e 's/ -Wl,--gc-sections / /' -e 's/ -o [^ ]*$//')
 if ! (cd "$out/src" && eval "$line $san -o '$out/model-asan'") >"$out/build.log" 2>&1; then
     cat "$out/build.log"; echo "sanitized build FAILED"; exit 1
