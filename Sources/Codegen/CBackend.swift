@@ -36,9 +36,9 @@ public struct CBackend: Backend {
         sources += try CSources.write(to: build, swift: false).c
 
         // -O2 where the kernels are intrinsics (AVX-512, AVX2): as fast as -O3 and the same bits (tv_b0, lite0 and
-        // mnv3 ran at 0.96, 0.99 and 1.04 of -O3's time, medians of five interleaved rounds), for about 12 % less
-        // compiler CPU (tv_b0: 17.8 s against 20.2 s, medians of five builds); the portable target's kernels rely
-        // on auto-vectorization, which -O3 does more of.
+        // mnv3 ran at 0.96, 0.99 and 1.04 of -O3's time, medians of five interleaved rounds), for about 10 % less
+        // compiler CPU (tv_b0: 17.8 s against 20.2 s, medians of five serial builds; 5-17 % per file, paired).
+        // The portable target's kernels rely on auto-vectorization, which -O3 does more of.
         let optimization = options.target == .generic ? "-O3" : "-O2"
         var flags = ["-std=c11", optimization, "-ffunction-sections", "-fdata-sections"] + options.target.flags() + ["-Iinclude", "-I."]
         // -Warray-bounds is off: a kernel's thread part works on a sub-range whose bounds are computed at run time
