@@ -78,18 +78,17 @@ extension KilnKernels {
         hw * k < (n + kilnPanel - 1) / kilnPanel * kilnPanel * (k + 1)
     }
 
-    /// dst[q][kk] = a[q][kk]·g[kk] for rows q < rows (row stride lda in a, k in dst).
+    /// dst[q][kk] = a[q][kk]·g[kk] for rows q < rows, kk < k (row strides lda and ldd): rows scaled per
+    /// channel, the squeeze-excite multiply (the C library's `kiln_f32_scale_rows`). dst may equal a
+    /// when ldd == lda.
     static func scaleRows(rows: Int, k: Int, a: UnsafePointer<Float>, lda: Int, g: UnsafePointer<Float>,
-                          dst: UnsafeMutablePointer<Float>) {
+                          dst: UnsafeMutablePointer<Float>, ldd: Int) {
         for q in 0..<rows {
             var kk: Int = 0
-            while kk + V.lanes <= k {
-                (V.load(a + q * lda + kk) * V.load(g + kk)).store(dst + q * k + kk)
-                kk += V.lanes
-            }
             while kk < k {
-                dst[q * k + kk] = a[q * lda + kk] * g[kk]
-                kk += 1
+                let lanes: Int = Swift.min(V.lanes, k - kk)
+                (V.load(a + q * lda + kk, count: lanes) * V.load(g + kk, count: lanes)).store(dst + q * ldd + kk, count: lanes)
+                kk += V.lanes
             }
         }
     }
@@ -105,7 +104,7 @@ extension KilnKernels {
         let scalesA: Bool = gateScalesActivations(hw: hw, k: k, n: n)
         for b in 0..<images {
             if scalesA {
-                scaleRows(rows: hw, k: k, a: a + b * hw * lda, lda: lda, g: gate + b * k, dst: scratch)
+                scaleRows(rows: hw, k: k, a: a + b * hw * lda, lda: lda, g: gate + b * k, dst: scratch, ldd: k)
                 f32_gemm_bias_act(p: hw, k: k, n: n, a: UnsafePointer(scratch), lda: k, packed: packed,
                                   c: c + b * hw * ldc, ldc: ldc, r: r.map { $0 + b * hw * ldr }, ldr: ldr, act: act)
             } else {

@@ -87,17 +87,7 @@ extension KilnKernels {
     public static func f32_channel_scale_nhwc(n: Int, hw: Int, c: Int, in input: UnsafePointer<Float>,
                                               gate: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         for b in 0..<n {
-            let g: UnsafePointer<Float> = gate + b * c
-            for p in 0..<hw {
-                let ip: UnsafePointer<Float> = input + (b * hw + p) * c
-                let op: UnsafeMutablePointer<Float> = out + (b * hw + p) * c
-                var cc: Int = 0
-                while cc < c {
-                    let lanes: Int = Swift.min(V.lanes, c - cc)
-                    (V.load(ip + cc, count: lanes) * V.load(g + cc, count: lanes)).store(op + cc, count: lanes)
-                    cc += V.lanes
-                }
-            }
+            scaleRows(rows: hw, k: c, a: input + b * hw * c, lda: c, g: gate + b * c, dst: out + b * hw * c, ldd: c)
         }
     }
 

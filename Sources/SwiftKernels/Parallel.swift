@@ -103,7 +103,7 @@ extension KilnKernels {
         for b in 0..<images {
             if !mine.isEmpty && scalesA {
                 scaleRows(rows: mine.count, k: k, a: a + (b * hw + mine.lowerBound) * lda, lda: lda, g: gate + b * k,
-                          dst: scratch + mine.lowerBound * k)
+                          dst: scratch + mine.lowerBound * k, ldd: k)
             } else if !mine.isEmpty {
                 let cols: Int = Swift.min(mine.upperBound * kilnPanel, n) - mine.lowerBound * kilnPanel
                 scalePackedRows(k: k, n: cols, src: packed + mine.lowerBound * wps, g: gate + b * k,

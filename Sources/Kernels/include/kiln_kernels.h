@@ -101,6 +101,19 @@ KILN_INLINE void kiln_f32_act(size_t n, const float *in, float *out, kiln_act ac
     if (i < n) kiln_v_storen(out + i, kiln_v_act(kiln_v_loadn(in + i, n - i), act), n - i);
 }
 
+/* dst[q][kk] = a[q][kk] * g[kk] for rows q < rows, kk < k (row strides lda and ldd): rows scaled per channel, the
+ * squeeze-excite multiply. dst may equal a when ldd == lda. */
+KILN_INLINE void kiln_f32_scale_rows(size_t rows, size_t k, const float *a, size_t lda, const float *g, float *dst,
+                                     size_t ldd) {
+    for (size_t q = 0; q < rows; q++) {
+        const float *ap = a + q * lda;
+        float *dp = dst + q * ldd;
+        size_t kk = 0;
+        for (; kk + KILN_VW <= k; kk += KILN_VW) kiln_v_store(dp + kk, kiln_v_mul(kiln_v_load(ap + kk), kiln_v_load(g + kk)));
+        if (kk < k) kiln_v_storen(dp + kk, kiln_v_mul(kiln_v_loadn(ap + kk, k - kk), kiln_v_loadn(g + kk, k - kk)), k - kk);
+    }
+}
+
 #include "kiln_kernels_gemm.h"
 #include "kiln_kernels_dwconv.h"
 #include "kiln_kernels_mbconv.h"

@@ -178,19 +178,6 @@ KILN_INLINE int kiln_gemm_gate_scales_a_(size_t hw, size_t k, size_t n) {
     return hw * k < kiln_gemm_packed_floats(k, n);
 }
 
-/* dst[q][kk] = a[q][kk] * g[kk] for rows q < rows (row stride lda in a, k in dst). */
-KILN_INLINE void kiln_f32_gemm_scale_rows_(size_t rows, size_t k, const float *a, size_t lda, const float *g,
-                                           float *dst) {
-    for (size_t q = 0; q < rows; q++) {
-        size_t kk = 0;
-        for (; kk + KILN_VW <= k; kk += KILN_VW)
-            kiln_v_store(dst + q * k + kk, kiln_v_mul(kiln_v_load(a + q * lda + kk), kiln_v_load(g + kk)));
-        if (kk < k)
-            kiln_v_storen(dst + q * k + kk, kiln_v_mul(kiln_v_loadn(a + q * lda + kk, k - kk), kiln_v_loadn(g + kk, k - kk)),
-                          k - kk);
-    }
-}
-
 /* The SE-gated 1x1 conv: for each image b < images,
  *   C[b][q][n] = act(bias[n] + sum_k (A[b][q][k] * gate[b][k]) * W[k][n]) (+ R)       q < hw
  * The gate is applied to the smaller operand (kiln_gemm_gate_scales_a_), into scratch (at most
@@ -205,7 +192,7 @@ KILN_INLINE void kiln_f32_gemm_gated_bias_act(size_t images, size_t hw, size_t k
                                               float *c, size_t ldc, const float *r, size_t ldr, kiln_act act) {
     for (size_t b = 0; b < images; b++) {
         if (kiln_gemm_gate_scales_a_(hw, k, n)) {
-            kiln_f32_gemm_scale_rows_(hw, k, a + b * hw * lda, lda, gate + b * k, scratch);
+            kiln_f32_scale_rows(hw, k, a + b * hw * lda, lda, gate + b * k, scratch, k);
             kiln_f32_gemm_bias_act(hw, k, n, scratch, k, packed, c + b * hw * ldc, ldc, r ? r + b * hw * ldr : r, ldr,
                                    act);
         } else {

@@ -65,18 +65,7 @@ KILN_INLINE void kiln_f32_se_gate_nhwc(size_t n, size_t hw, size_t c, size_t cr,
  * equal in. */
 KILN_INLINE void kiln_f32_channel_scale_nhwc(size_t n, size_t hw, size_t c, const float *in, const float *gate,
                                              float *out) {
-    for (size_t b = 0; b < n; b++) {
-        const float *g = gate + b * c;
-        for (size_t p = 0; p < hw; p++) {
-            const float *ip = in + (b * hw + p) * c;
-            float *op = out + (b * hw + p) * c;
-            size_t cc = 0;
-            for (; cc + KILN_VW <= c; cc += KILN_VW)
-                kiln_v_store(op + cc, kiln_v_mul(kiln_v_load(ip + cc), kiln_v_load(g + cc)));
-            if (cc < c)
-                kiln_v_storen(op + cc, kiln_v_mul(kiln_v_loadn(ip + cc, c - cc), kiln_v_loadn(g + cc, c - cc)), c - cc);
-        }
-    }
+    for (size_t b = 0; b < n; b++) kiln_f32_scale_rows(hw, c, in + b * hw * c, c, gate + b * c, out + b * hw * c, c);
 }
 
 /* out[i] = act(a[i] + b[i]), i < count (residual add when not fused). out may equal a or b. */

@@ -94,7 +94,7 @@ KILN_INLINE void kiln_f32_gemm_gated_bias_act_part(const kiln_task *t, size_t im
     kiln_part_range(scales_a ? hw : panels, 1, t->part, t->parts, &lo, &hi);
     for (size_t b = 0; b < images; b++) {
         if (lo < hi && scales_a) {
-            kiln_f32_gemm_scale_rows_(hi - lo, k, a + (b * hw + lo) * lda, lda, gate + b * k, scratch + lo * k);
+            kiln_f32_scale_rows(hi - lo, k, a + (b * hw + lo) * lda, lda, gate + b * k, scratch + lo * k, k);
         } else if (lo < hi) {
             size_t cols = (hi * KILN_PANEL < n ? hi * KILN_PANEL : n) - lo * KILN_PANEL;
             kiln_f32_gemm_scale_packed_rows(k, cols, packed + lo * wps, gate + b * k, scratch + lo * wps);
