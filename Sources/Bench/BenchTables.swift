@@ -1,4 +1,5 @@
 import Foundation
+import Optimizer
 
 /// `kiln bench`'s tables, as aligned text for the terminal or as Markdown for a README or an issue:
 /// per model, the variants' whole-run medians, spreads and ratios to the first variant (of the
@@ -67,9 +68,12 @@ public struct BenchTables {
             var row = [String(layer.index), Self.shortened(layer.name), layer.kernel, String(format: "%.1f", layer.medianUs),
                        String(format: "%.0f%% %@", 100 * fraction, bound == "compute" ? "C" : "M")]
             for v in others {
-                let match = v.backend == "onnxruntime" ? v.layers.first { $0.index == layer.index } : v.layers.first { $0.name == layer.name }
-                if let match {
-                    row += [String(format: "%.1f", match.medianUs), layer.medianUs > 0 ? String(format: "%.2f", match.medianUs / layer.medianUs) : "-"]
+                // A variant of N images runs a layer once per image (`split-batch`): its copies' times add up.
+                let matches = v.backend == "onnxruntime" ? v.layers.filter { $0.index == layer.index }
+                    : v.layers.filter { $0.name == layer.name || SplitBatch.original(ofCopy: $0.name) == layer.name }
+                if !matches.isEmpty {
+                    let us = matches.reduce(0) { $0 + $1.medianUs }
+                    row += [String(format: "%.1f", us), layer.medianUs > 0 ? String(format: "%.2f", us / layer.medianUs) : "-"]
                 } else {
                     row += ["-", "-"]
                 }

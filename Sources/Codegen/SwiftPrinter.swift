@@ -59,7 +59,7 @@ public struct SwiftPrinter {
     public static let kernels: Set<String> = Set([
         KernelCatalog.gemm, KernelCatalog.gatedGEMM, KernelCatalog.depthwise, KernelCatalog.expandDepthwise, KernelCatalog.direct,
         KernelCatalog.genericConv, KernelCatalog.squeezeExciteGate, KernelCatalog.channelScale, KernelCatalog.globalAveragePool, KernelCatalog.softmax,
-        KernelCatalog.add, KernelCatalog.activation, KernelCatalog.nchwToNHWC, KernelCatalog.nhwcToNCHW,
+        KernelCatalog.add, KernelCatalog.activation, KernelCatalog.nchwToNHWC, KernelCatalog.nhwcToNCHW, KernelCatalog.copyStrided,
     ].map(\.name))
 
     /// What in `plan` the Swift backend cannot print: calls of kernels without a Swift twin, and
@@ -125,7 +125,9 @@ public struct SwiftPrinter {
             case .scratch(let o): ("scratch", o)
             }
             return offset == 0 ? "m.\(region)" : "m.\(region) + \(offset)"
-        case .real, .dims, .strides, .choice, .parameter:
+        case .dims(let values), .strides(let values):
+            return "(" + values.map(String.init).joined(separator: ", ") + ")"  // a KilnDims tuple
+        case .real, .choice, .parameter:
             return "()"  // generic kernels only, which `unsupported` refuses
         }
     }

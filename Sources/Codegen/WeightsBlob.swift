@@ -3,11 +3,16 @@ import KilnKernels
 
 /// The packed weights of a program: each tensor packed for the kernel that reads it (by the kernel
 /// library's own `kiln_pack_*` functions, so packing and kernels cannot disagree), at 64-byte
-/// aligned offsets.
+/// aligned offsets. A packing identical to one already in the blob is not stored again: the nodes
+/// `split-batch` makes one per image share their weights, and a program of N images is no larger
+/// than one of one.
 struct WeightsBlob {
     private(set) var floats: [Float] = []
+    /// The offsets and sizes of the packings stored so far, by a hash of their bits.
+    private var stored: [Int: [(offset: Int, count: Int)]] = [:]
 
-    /// Appends `count` floats written by `fill`; returns their offset in floats.
+    /// Appends `count` floats written by `fill`; returns their offset in floats (an earlier one when the
+    /// same floats, bit for bit, are already stored).
     mutating func append(count: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> Int {
         while floats.count % 16 != 0 { floats.append(0) }
         let offset = floats.count
@@ -15,6 +20,19 @@ struct WeightsBlob {
         floats.withUnsafeMutableBufferPointer { buffer in
             if let base = buffer.baseAddress { fill(base + offset) }
         }
+        let (key, earlier) = floats.withUnsafeBytes { all -> (Int, Int?) in
+            let bytes = { (start: Int) in UnsafeRawBufferPointer(rebasing: all[(4 * start)..<(4 * (start + count))]) }
+            var hasher = Hasher()
+            hasher.combine(bytes: bytes(offset))
+            let key = hasher.finalize()
+            let same = stored[key, default: []].first { $0.count == count && bytes($0.offset).elementsEqual(bytes(offset)) }
+            return (key, same?.offset)
+        }
+        if let earlier {
+            floats.removeSubrange(offset...)
+            return earlier
+        }
+        stored[key, default: []].append((offset, count))
         return offset
     }
 

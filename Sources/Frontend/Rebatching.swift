@@ -35,7 +35,7 @@ struct Rebatching {
 
     /// The operator with the batch followed into the attributes that bake it in.
     func follow(_ op: some Operator, inputs: [ValueID], types: [TensorType]) -> any Operator {
-        op.followingBatch(batch, inputs: types, batched: inputs.map(carriers.contains))
+        op.followingBatch(from: 1, to: batch, inputs: types, batched: inputs.map(carriers.contains))
     }
 
     /// Records which outputs of a node carry the batch, or throws when a node reading a carrier

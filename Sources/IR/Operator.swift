@@ -90,11 +90,11 @@ public protocol Operator: Sendable {
     /// subgraphs whose inputs are only known at run time. Nil for almost every operator.
     func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]?
 
-    /// The operator for inputs re-batched by `--batch`: `batched[i]` says whether input `i` carries the batch in
-    /// dimension 0 (its type is already the re-batched one). Only operators that bake the model's batch of 1 into an
-    /// attribute change (`Reshape` to a shape written with a leading 1); the rest return themselves, and shape
-    /// inference does the rest.
-    func followingBatch(_ batch: Int, inputs: [TensorType], batched: [Bool]) -> Self
+    /// The operator for inputs re-batched from `old` images to `batch` (`--batch` re-batches from 1 to N, `split-batch`
+    /// from N to 1): `batched[i]` says whether input `i` carries the batch in dimension 0 (its type is already the
+    /// re-batched one). Only operators that bake the batch into an attribute change (`Reshape` to a shape written
+    /// with a leading `old`); the rest return themselves, and shape inference does the rest.
+    func followingBatch(from old: Int, to batch: Int, inputs: [TensorType], batched: [Bool]) -> Self
 }
 
 extension Operator {
@@ -102,7 +102,7 @@ extension Operator {
     public var attributeList: [(String, AttributeValue)] { [] }
     public func macs(inputs: [TensorType], outputs: [TensorType]) -> Int { 0 }
     public func foldFromTypes(_ inputs: [TensorType]) -> [Tensor]? { nil }
-    public func followingBatch(_ batch: Int, inputs: [TensorType], batched: [Bool]) -> Self { self }
+    public func followingBatch(from old: Int, to batch: Int, inputs: [TensorType], batched: [Bool]) -> Self { self }
 
     public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> Self {
         let node = ImportedNode(attributes: attributes, opset: newestOpset,

@@ -71,6 +71,14 @@ void kilnc_f32_add_act(size_t count, const float *a, const float *b, float *out,
 
 void kilnc_f32_softmax(size_t rows, size_t n, const float *in, float *out) { kiln_f32_softmax(rows, n, in, out); }
 
+void kilnc_copy_strided(size_t size, const size_t shape[6], const void *in, size_t in_at, const ptrdiff_t is[6], void *out,
+                        size_t out_at, const ptrdiff_t os[6]) {
+    kiln_dims dims;
+    kiln_strides in_strides, out_strides;
+    for (int d = 0; d < KILN_MAX_RANK; d++) dims.d[d] = shape[d], in_strides.s[d] = is[d], out_strides.s[d] = os[d];
+    kiln_copy_strided(size, dims, in, in_at, in_strides, out, out_at, out_strides);
+}
+
 void kilnc_f32_nchw_to_nhwc(size_t n, size_t c, size_t hw, const float *in, float *out) {
     kiln_f32_nchw_to_nhwc(n, c, hw, in, out);
 }

@@ -21,4 +21,41 @@ enum OpTraits {
     static func isShapeOnly(_ op: any Operator) -> Bool {
         op is Reshape || op is Flatten || op is Squeeze || op is Unsqueeze
     }
+
+    /// Whether image n of the op's outputs (index n of dimension 0) is computed from image n of the inputs
+    /// that carry the batch (`batched`) and from the other inputs whole, so it can run one image at a time
+    /// (`split-batch`). The caller also checks that one image's shapes come out as the batch's with a 1 in
+    /// front, which rules out the ops that move dimension 0 (a Reshape merging it, a Concat along it, a
+    /// Flatten at axis 0); what shapes cannot show is said here: reductions, softmaxes, transposes, slices
+    /// and paddings on dimension 0, and weights that are themselves per image.
+    static func keepsImagesApart(_ op: any Operator, inputs: [TensorType], batched: [Bool]) -> Bool {
+        let imagesFirstOnly = !batched.dropFirst().contains(true)
+        switch op {
+        case is FusedConv:
+            return !batched[1] && !batched[2]  // the gate and the residual are per image, as the input
+        case is Conv, is ExpandDepthwise, is SqueezeExcite, is SqueezeExciteGate, is Dense, is Reorder,
+             is MaxPool, is AveragePool, is GlobalAveragePool:
+            return imagesFirstOnly
+        case let gemm as Gemm:
+            return !gemm.transA && imagesFirstOnly
+        case is MatMul:
+            return imagesFirstOnly && inputs.count == 2 && inputs[1].rank == 2
+        case let transpose as Transpose:
+            return transpose.perm.first == 0
+        case let softmax as Softmax:
+            return !softmax.axes.contains(0)
+        case let mean as ReduceMean:
+            return !mean.axes.contains(0)
+        case let pad as Pad:
+            let rank = inputs.first?.rank ?? 0
+            return rank > 0 && pad.pads.count == 2 * rank && pad.pads[0] == 0 && pad.pads[rank] == 0
+        case let slice as Slice:
+            guard let shape = inputs.first?.shape, let window = (try? slice.windows(for: shape))?.first else { return false }
+            return window.start == 0 && window.step == 1 && window.count == shape.first
+        case is Concat, is Identity, is Dropout:
+            return true
+        default:
+            return isElementwise(op) || isShapeOnly(op)
+        }
+    }
 }

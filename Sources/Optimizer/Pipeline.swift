@@ -11,6 +11,7 @@ public enum Pipeline {
             FuseSqueezeExcite(),
             FuseEpilogue(),
             FuseGatedConv(),
+            SplitBatch(),
             FuseExpandDepthwise(),
             DeadCodeElimination(),
             SelectKernel(isa: isa),

@@ -238,6 +238,20 @@ extension KilnKernels {
         if !mine.isEmpty { f32_act(n: mine.count, in: input + mine.lowerBound, out: out + mine.lowerBound, act: act) }
     }
 
+    /// `copy_strided` split along the outermost dimension of its shape with more than one element
+    /// (`kiln_copy_strided_part`).
+    public static func copy_strided_part<T: KilnTask>(_ t: T, size: Int, shape: KilnDims, in input: UnsafeRawPointer, in_at: Int,
+                                                      is inStrides: KilnDims, out: UnsafeMutableRawPointer, out_at: Int,
+                                                      os outStrides: KilnDims) {
+        var d: Int = 0
+        while d + 1 < 6 && kilnDimension(shape, d) == 1 { d += 1 }
+        let mine: Range<Int> = kilnPartRange(total: kilnDimension(shape, d), grain: 1, part: t.part, parts: t.parts)
+        guard !mine.isEmpty else { return }
+        copy_strided(size: size, shape: kilnSetting(shape, d, mine.count), in: input,
+                     in_at: in_at + mine.lowerBound * kilnDimension(inStrides, d), is: inStrides, out: out,
+                     out_at: out_at + mine.lowerBound * kilnDimension(outStrides, d), os: outStrides)
+    }
+
     /// `f32_softmax` split by rows.
     public static func f32_softmax_part<T: KilnTask>(_ t: T, rows: Int, n: Int, in input: UnsafePointer<Float>,
                                                      out: UnsafeMutablePointer<Float>) {

@@ -124,6 +124,17 @@ import Verification
         #expect(try readNpy(fromNpy).values == batch.values)
     }
 
+    /// `split-batch` runs the convs image by image with one copy of each node per image; the copies share their
+    /// weights, so four images cost no more weights than one, and the arena is one image's (the conv layers'
+    /// tensors are one image's, reused from copy to copy).
+    @Test(.enabled(if: hasB0)) func batchOfFourKeepsOneImagesWeightsAndArena() throws {
+        let single = try BinaryCache.shared.binary(BuildConfig(model: "tv_b0"))
+        let batched = try BinaryCache.shared.binary(BuildConfig(model: "tv_b0", batch: 4))
+        #expect(batched.weightsBytes == single.weightsBytes)
+        #expect(batched.arenaBytes < single.arenaBytes + single.arenaBytes / 4, "\(batched.arenaBytes) against \(single.arenaBytes)")
+        #expect(batched.binaryBytes < single.binaryBytes + single.binaryBytes / 10)
+    }
+
     @Test(.enabled(if: hasB0)) func topKIsPrintedPerImage() throws {
         let batched = try BinaryCache.shared.binary(BuildConfig(model: "tv_b0", batch: 4))
         let run = try runProgram(batched.binary, Self.inputs + ["--top", "1"])

@@ -69,6 +69,29 @@ import Testing
         #expect(markdown.contains("| onnxruntime 1t | 20.00 | 15.00 | ±112.5% | 1.00 | 2.00 |"), "\(markdown)")
     }
 
+    /// A batch variant runs each layer once per image (`split-batch`): the layer table adds the copies' times, so
+    /// its ratio to the one-image variant is per batch, and a copy of another layer is not counted.
+    @Test func layerTableAddsTheCopiesOfALayer() throws {
+        func layer(_ index: Int, _ name: String, _ us: Double) -> String {
+            "{\"index\": \(index), \"name\": \"\(name)\", \"kernel\": \"k\", \"onnx_nodes\": [], \"macs\": 1, \"bytes\": 1, \"median_us\": \(us)}"
+        }
+        let json = """
+            {"machine": {"cpu": "test", "cores": 2, "isa": "avx512", "peak_gflops": 100, "bandwidth_gbs": 10},
+             "models": [{"model": "m", "variants": [
+              {"name": "c native 1t", "backend": "c", "target": "native", "threads": 1, "median_ms": 1, "min_ms": 1,
+               "rounds_ms": [1], "compile_s": 1, "binary_bytes": 1, "layers": [\(layer(0, "conv", 100)), \(layer(1, "conv2", 50))]},
+              {"name": "c native 1t b2", "backend": "c", "target": "native", "threads": 1, "median_ms": 2, "min_ms": 2,
+               "rounds_ms": [2], "compile_s": 1, "binary_bytes": 1, "layers": [\(layer(0, "conv/image0", 90)),
+                \(layer(1, "conv2/image0", 40)), \(layer(2, "conv/image1", 95)), \(layer(3, "conv2/image1", 45))]}]}]}
+            """
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(json.utf8))
+        let markdown = BenchTables(report: report).markdown()
+        #expect(markdown.contains("| 0 | conv | k | 100.0 |") && markdown.contains("| 185.0 | 1.85 |"), "\(markdown)")
+        #expect(markdown.contains("| 1 | conv2 | k | 50.0 |") && markdown.contains("| 85.0 | 1.70 |"), "\(markdown)")
+        #expect(SplitBatch.original(ofCopy: "a/b/image12") == "a/b")
+        #expect(SplitBatch.original(ofCopy: "a/image") == nil && SplitBatch.original(ofCopy: "a/image+1") == nil)
+    }
+
     /// A whole bench of a small model (one round, two runs, batches of 1 and 2): the JSON has the schema of `--json`,
     /// the SVG is well-formed XML, the Markdown has the variant table.
     @Test func reportsHaveTheirShape() throws {

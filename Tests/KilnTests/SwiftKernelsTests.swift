@@ -183,7 +183,24 @@ import Testing
         let t = values(n * rc * rhw, seed: 28)
         run(t.count, "NCHW to NHWC", { kilnc_f32_nchw_to_nhwc(n, rc, rhw, t, &$0) }, { K.f32_nchw_to_nhwc(n: n, c: rc, hw: rhw, in: t, out: &$0) })
         run(t.count, "NHWC to NCHW", { kilnc_f32_nhwc_to_nchw(n, rc, rhw, t, &$0) }, { K.f32_nhwc_to_nchw(n: n, c: rc, hw: rhw, in: t, out: &$0) })
+        for copy in copies {
+            run(copy.count, "copy \(copy.what)", {
+                kilnc_copy_strided(4, copy.shape, t, copy.inAt, copy.is, &$0, copy.outAt, copy.os)
+            }, {
+                K.copy_strided(size: 4, shape: copy.shape.tuple, in: t, in_at: copy.inAt, is: copy.is.tuple, out: &$0, out_at: copy.outAt,
+                               os: copy.os.tuple)
+            })
+        }
     }
+
+    /// Copies of `copy_strided` over the 874 floats of `others`' tensor: one image of a batch (contiguous rows), a
+    /// transpose (strided reads), a reversed window (negative strides), a broadcast (0 strides).
+    static let copies: [(what: String, count: Int, shape: [Int], inAt: Int, is: [Int], outAt: Int, os: [Int])] = [
+        ("slice of image 1", 437, [1, 1, 1, 1, 1, 437], 437, [0, 0, 0, 0, 0, 1], 0, [0, 0, 0, 0, 0, 1]),
+        ("transpose 19x23", 437, [1, 1, 1, 1, 23, 19], 0, [0, 0, 0, 0, 1, 23], 0, [0, 0, 0, 0, 19, 1]),
+        ("reversed rows", 110, [1, 1, 1, 1, 10, 11], 873, [0, 0, 0, 0, -23, -1], 0, [0, 0, 0, 0, 11, 1]),
+        ("broadcast", 60, [1, 1, 1, 3, 4, 5], 7, [0, 0, 0, 0, 5, 1], 0, [0, 0, 0, 20, 5, 1]),
+    ]
 
     @Test(arguments: widths) func partFormsMatchTheWholeKernels(width: String) {
         switch width {
@@ -317,6 +334,16 @@ import Testing
         }
         let (hw, c, cr) = (7, 70, 9)
         let x = values(n * hw * c, seed: 47), y = values(n * hw * c, seed: 48), gate = values(n * c, seed: 49)
+        let elements = values(874, seed: 54)
+        for copy in copies {
+            check(copy.count, "copy \(copy.what)", whole: {
+                K.copy_strided(size: 4, shape: copy.shape.tuple, in: elements, in_at: copy.inAt, is: copy.is.tuple, out: $0,
+                               out_at: copy.outAt, os: copy.os.tuple)
+            }, part: {
+                K.copy_strided_part($0, size: 4, shape: copy.shape.tuple, in: elements, in_at: copy.inAt, is: copy.is.tuple, out: $1,
+                                    out_at: copy.outAt, os: copy.os.tuple)
+            })
+        }
         check(n * c, "global average pool", whole: { K.f32_gavgpool_nhwc(n: n, hw: hw, c: c, in: x, out: $0) },
               part: { K.f32_gavgpool_nhwc_part($0, n: n, hw: hw, c: c, in: x, out: $1) })
         var packed1 = [Float](repeating: 0, count: kiln_pack_gemm_f32_floats(c, cr))
@@ -369,7 +396,7 @@ import Testing
     @Test func everyCatalogEntryHasASwiftKernel() throws {
         let folder = SharedData.packageRoot.appendingPathComponent("Sources/SwiftKernels")
         var declared: [String: [String]] = [:]
-        let regex = try NSRegularExpression(pattern: #"public static func (f32_\w+)(?:<T: KilnTask>)?\(([^)]*)\)"#)
+        let regex = try NSRegularExpression(pattern: #"public static func (\w+)(?:<T: KilnTask>)?\(([^)]*)\)"#)
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
@@ -391,4 +418,9 @@ import Testing
             }
         }
     }
+}
+
+extension Array where Element == Int {
+    /// The six dimensions of a `copy_strided` shape or strides as the Swift kernels take them.
+    var tuple: KilnDims { (self[0], self[1], self[2], self[3], self[4], self[5]) }
 }

@@ -69,9 +69,10 @@ public struct Reshape: Operator, Equatable {
         return result
     }
 
-    /// A shape written for batch 1 (`[1, C, 1, 1]`, `[1, -1]`) gets the batch of a re-batched input in its place.
-    public func followingBatch(_ batch: Int, inputs: [TensorType], batched: [Bool]) -> Reshape {
-        guard batched.first == true, inputs.first?.shape.first == batch, shape.first == 1 else { return self }
+    /// A shape written for the old batch (`[1, C, 1, 1]`, `[1, -1]` for one image) gets the batch of a re-batched input
+    /// in its place.
+    public func followingBatch(from old: Int, to batch: Int, inputs: [TensorType], batched: [Bool]) -> Reshape {
+        guard batched.first == true, inputs.first?.shape.first == batch, shape.first == old else { return self }
         var copy = self
         copy.shape[0] = batch
         return copy

@@ -40,6 +40,9 @@ void kilnc_f32_se_gate_nhwc(size_t n, size_t hw, size_t c, size_t cr, const floa
 void kilnc_f32_channel_scale_nhwc(size_t n, size_t hw, size_t c, const float *in, const float *gate, float *out);
 void kilnc_f32_add_act(size_t count, const float *a, const float *b, float *out, kiln_act act);
 void kilnc_f32_softmax(size_t rows, size_t n, const float *in, float *out);
+/* kiln_copy_strided with its shape and strides as arrays of KILN_MAX_RANK (6) dimensions. */
+void kilnc_copy_strided(size_t size, const size_t shape[6], const void *in, size_t in_at, const ptrdiff_t is[6], void *out,
+                        size_t out_at, const ptrdiff_t os[6]);
 void kilnc_f32_nchw_to_nhwc(size_t n, size_t c, size_t hw, const float *in, float *out);
 void kilnc_f32_nhwc_to_nchw(size_t n, size_t c, size_t hw, const float *in, float *out);
 

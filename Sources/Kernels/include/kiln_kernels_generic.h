@@ -102,6 +102,12 @@ KILN_INLINE void kiln_copy_strided(size_t size, kiln_dims shape, const void *in,
                                    void *out, size_t out_at, kiln_strides os) {
     const unsigned char *x = (const unsigned char *)in + in_at * size;
     unsigned char *y = (unsigned char *)out + out_at * size;
+    if (is.s[5] == 1 && os.s[5] == 1) { /* contiguous rows (a reshape, a slice of whole images): one memcpy a row */
+        const size_t row = shape.d[5] * size;
+        shape.d[5] = 1;
+        KILN_EACH_(shape, { memcpy(y + KILN_AT_(os) * (ptrdiff_t)size, x + KILN_AT_(is) * (ptrdiff_t)size, row); });
+        return;
+    }
     KILN_EACH_(shape, { memcpy(y + KILN_AT_(os) * (ptrdiff_t)size, x + KILN_AT_(is) * (ptrdiff_t)size, size); });
 }
 
