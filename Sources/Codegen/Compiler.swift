@@ -134,8 +134,9 @@ public enum Compiler {
     /// The system's words for a failed file operation (`No such file or directory`), not Foundation's.
     static func reason(_ error: Error) -> String {
         let ns = error as NSError
-        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(posix.code)))
+        // On Linux the underlying error is a `POSIXError`, which `as? NSError` does not match.
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? Error, (underlying as NSError).domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32((underlying as NSError).code)))
         }
         return ns.localizedFailureReason ?? ns.localizedDescription
     }
