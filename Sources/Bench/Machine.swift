@@ -6,7 +6,8 @@ import IR
 /// What the roofline is measured against: this machine's single-core FMA peak for an instruction
 /// set and its memory bandwidth (a STREAM-like triad), measured by a small C program built from the
 /// runtime's `kiln_machine.c` with the target's flags. Results are cached per CPU model and
-/// instruction set in `$XDG_CACHE_HOME/kiln` (else `~/.cache/kiln`); `--remeasure` ignores the cache.
+/// instruction set in Kiln's cache folder (`$KILN_CACHE_DIR`, else `$XDG_CACHE_HOME/kiln`, else `~/.cache/kiln`);
+/// `--remeasure` ignores the cache.
 public struct Machine: Codable, Sendable, Equatable {
     public var cpu: String
     public var cores: Int
@@ -35,11 +36,9 @@ public struct Machine: Codable, Sendable, Equatable {
         return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
     }
 
+    /// Kiln's cache folder, the object cache's (`ObjectCache.defaultDirectory`).
     static var cacheFolder: URL {
-        let env = ProcessInfo.processInfo.environment
-        let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: env["HOME"] ?? NSTemporaryDirectory()).appendingPathComponent(".cache")
-        return base.appendingPathComponent("kiln")
+        ObjectCache.defaultDirectory().map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("kiln")
     }
 
     /// The cached measurement for this CPU and `target`, else a new one (then cached).

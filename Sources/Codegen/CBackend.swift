@@ -33,7 +33,8 @@ public struct CBackend: Backend {
             assembled.append("weights.S")
         }
         // The runtime (with the fixed program files) and the kernel headers, as kiln embedded them.
-        sources += try CSources.write(to: build, swift: false).c
+        let runtime = try CSources.write(to: build, swift: false)
+        sources += runtime.c
 
         // -O2 where the kernels are intrinsics (AVX-512, AVX2): as fast as -O3 and the same bits (tv_b0, lite0 and
         // mnv3 ran at 0.96, 0.99 and 1.04 of -O3's time, medians of five interleaved rounds), for about 10 % less
@@ -47,8 +48,10 @@ public struct CBackend: Backend {
         if options.strict { flags += ["-Wall", "-Werror", "-Wno-array-bounds"] }
         if options.trace { flags.append("-DKILN_TRACE") }
         let link = ["-static", "-s", "-Wl,--gc-sections", "-pthread", "-lm", "-o", options.outputPath]
+        let compiles = BuildRecipe.compiles(sources, reusable: runtime.reusable) { [toolchain.compiler] + flags + ["-c", $0, "-o", $0 + ".o"] }
         return BuildRecipe(
-            compile: sources.map { [toolchain.compiler] + flags + ["-c", $0, "-o", $0 + ".o"] },
+            compile: compiles.compile,
+            reusable: compiles.reusable,
             link: [toolchain.compiler] + flags + sources.map { $0 + ".o" } + assembled + link,
             intermediates: sources.map { $0 + ".o" },
             script: [[toolchain.compiler] + flags + sources + assembled + link])

@@ -1,7 +1,7 @@
 import IR
 
 /// Prints a `KernelPlan` as C: `model.h` (the API, the shapes, and the macros that configure the
-/// runtime's fixed program files), `model_internal.h`, `model.c` and `model_layers_N.c` (one static
+/// runtime's fixed program files, read by the few compiled with each model: kiln_model_info.c, kiln_weights.c), `model_internal.h`, `model.c` and `model_layers_N.c` (one static
 /// function per node, `kiln_model_run`, the class names), and `weights.S`. It prints only what
 /// depends on the plan: `main`, weight mapping and tracing are real C files of the runtime
 /// (`Sources/Runtime/program/`). The kernels are the kernel library's `static inline` functions,
@@ -51,7 +51,7 @@ public struct CPrinter {
         #define KILN_ARENA_BYTES \(plan.arenaBytes)
         #define KILN_SCRATCH_BYTES \(plan.scratchBytes)
         #define KILN_WEIGHTS_BYTES \(plan.weights.count)
-        /* How the program (kiln_main.c) reads images and finds its weights. */
+        /* How the program reads images and finds its weights (kiln_model_info.c, kiln_weights.c). */
         #define KILN_PREPROCESS \(norm)
         #define KILN_PREPROCESS_NAME "\(Identifier.cString(preprocess))"
         #define KILN_WEIGHTS_EXTERNAL \(weights == .external ? 1 : 0)
@@ -87,6 +87,7 @@ public struct CPrinter {
 
         #include "kiln_kernels.h"
         #include "kiln_program.h"
+        #include "model.h"
 
         extern float kiln_arena[];
         extern float kiln_scratch[];

@@ -58,6 +58,9 @@ public struct CompileOptions: Sendable {
     /// Build with `-DKILN_TRACE`: the program writes every node's result to `$KILN_TRACE_DIR`
     /// (for `kiln verify`; normal builds leave it off and carry no tracing code).
     public var trace = false
+    /// Where the runtime's compiled objects are kept between compiles (`ObjectCache`; `kiln compile` passes
+    /// `ObjectCache.defaultDirectory()` unless `--no-cache`); nil: no cache, everything is compiled.
+    public var cacheDirectory: String?
     /// The executable to write, as an absolute path (set by `Compiler`).
     public internal(set) var outputPath = ""
 
@@ -71,6 +74,10 @@ public struct CompileResult: Sendable {
     public var weightsBytes: Int
     public var arenaBytes: Int
     public var seconds: Double
+    /// Runtime objects taken from the object cache instead of compiled.
+    public var cachedObjects: Int
+    /// At most one line the user should read: why the object cache could not be used.
+    public var notes: [String]
 }
 
 /// Optimized graph → kernel plan → a backend's sources → a static binary.
@@ -105,8 +112,9 @@ public enum Compiler {
         let what = recipe.script.count == 1 ? "one compiler call" : "\(recipe.script.count) compiler calls"
         try write(Data(("#!/bin/sh\n# Builds the program without make: \(what).\nset -e\ncd \"$(dirname \"$0\")\"\n" + script + "\n").utf8),
                   to: build.appendingPathComponent("build.sh"))
-        // Kiln itself compiles the sources in parallel (the model is split for that), then links.
-        try toolchain.runInParallel(recipe.compile, in: build)
+        // Kiln itself compiles the sources in parallel (the model is split for that), then links; the runtime's
+        // objects come from the object cache when it holds them.
+        let compiled = try toolchain.compile(recipe, in: build, cacheDirectory: options.cacheDirectory)
         try toolchain.run(recipe.link, in: build)
         for file in recipe.intermediates { try? fm.removeItem(at: build.appendingPathComponent(file)) }
 
@@ -119,7 +127,8 @@ public enum Compiler {
         let size = (try? fm.attributesOfItem(atPath: binary.path)[.size] as? Int) ?? 0
         return CompileResult(binary: binary.path, weightsFile: weightsFile, binaryBytes: size,
                              weightsBytes: plan.weights.count, arenaBytes: plan.arenaBytes,
-                             seconds: Date().timeIntervalSince(start))
+                             seconds: Date().timeIntervalSince(start), cachedObjects: compiled.cached,
+                             notes: compiled.note.map { [$0] } ?? [])
     }
 
     /// Writes a generated file; a failure is one line with the system's reason.
@@ -134,8 +143,9 @@ public enum Compiler {
     /// The system's words for a failed file operation (`No such file or directory`), not Foundation's.
     static func reason(_ error: Error) -> String {
         let ns = error as NSError
-        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(posix.code)))
+        // On Linux the underlying error is a `POSIXError`, which `as? NSError` does not match.
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? Error, (underlying as NSError).domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32((underlying as NSError).code)))
         }
         return ns.localizedFailureReason ?? ns.localizedDescription
     }

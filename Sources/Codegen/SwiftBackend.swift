@@ -62,8 +62,10 @@ public struct SwiftBackend: Backend {
         let swiftObject = "model_swift.o"
         let swiftCompile = [swiftc] + swiftFlags + ["-c"] + swiftSources + ["-o", swiftObject]
         let link = ["-static", "-s", "-Wl,--gc-sections", "-pthread", "-lm", "-o", options.outputPath]
+        let compiles = BuildRecipe.compiles(cSources, reusable: embedded.reusable) { [toolchain.compiler] + cFlags + ["-c", $0, "-o", $0 + ".o"] }
         return BuildRecipe(
-            compile: [swiftCompile] + cSources.map { [toolchain.compiler] + cFlags + ["-c", $0, "-o", $0 + ".o"] },
+            compile: [swiftCompile] + compiles.compile,
+            reusable: compiles.reusable,
             link: [toolchain.compiler] + cFlags + cSources.map { $0 + ".o" } + [swiftObject] + assembled + link,
             intermediates: cSources.map { $0 + ".o" } + [swiftObject],
             script: [swiftCompile, [toolchain.compiler] + cFlags + cSources + [swiftObject] + assembled + link])

@@ -54,7 +54,25 @@ public struct Toolchain: Sendable {
     /// Runs `command` (an executable, then its arguments) in `directory`; a failure carries the
     /// program's own message.
     public func run(_ command: [String], in directory: URL) throws {
-        guard let executable = command.first else { return }
+        _ = try output(of: command, in: directory)
+    }
+
+    /// What makes this compiler's objects what they are, for the object cache: the path it resolves to (through
+    /// /etc/alternatives), that file's size and modification time, and what `--version` prints (GCC: the version
+    /// with the distribution's revision, `cc (Debian 12.2.0-14+deb12u1) 12.2.0`; clang adds its target). A
+    /// compiler that cannot say is nil: then nothing is cached. About 2 ms.
+    func identity() -> String? {
+        let resolved = URL(fileURLWithPath: compiler).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
+              let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date,
+              let version = try? output(of: [compiler, "--version"], in: FileManager.default.temporaryDirectory)
+        else { return nil }
+        return "\(resolved)\n\(size) \(modified.timeIntervalSince1970)\n" + String(decoding: version, as: UTF8.self)
+    }
+
+    /// Runs `command` in `directory` and returns what it printed (stdout and stderr together).
+    private func output(of command: [String], in directory: URL) throws -> Data {
+        guard let executable = command.first else { return Data() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(command.dropFirst())
@@ -74,6 +92,7 @@ public struct Toolchain: Sendable {
             let first = text.split(separator: "\n").first { $0.contains("error") } ?? text.split(separator: "\n").first ?? ""
             throw KilnError("the compiler failed (\(executable) exit \(process.terminationStatus)): \(first)")
         }
+        return output
     }
 }
 
@@ -82,29 +101,58 @@ public struct Toolchain: Sendable {
 public enum CSources {
     public static var files: [(path: String, contents: String)] { EmbeddedSources.files }
 
+    /// The runtime's C files compiled with each model, because they include the generated model.h:
+    /// kiln_model_info.c (model.h's facts as data), kiln_weights.c (whether to map a weights file, and its size)
+    /// and the Swift backend's kiln_swift_glue.c (the static arena, sized by the plan). Each compiles in about
+    /// 10 ms. Every other runtime file reads the model through kiln_model_info.h, so its object is the same for
+    /// every model and `ObjectCache` keeps it.
+    static let perModel: Set<String> = ["kiln_model_info.c", "kiln_weights.c", "kiln_swift_glue.c"]
+
+    /// FNV-1a 64 of every embedded C source and header (paths and contents): what the runtime's objects are
+    /// built from besides the compiler and its flags (part of `ObjectCache`'s keys).
+    static let digest: UInt64 = {
+        var hash = StableHash()
+        for file in files where file.path.hasSuffix(".c") || file.path.hasSuffix(".h") {
+            hash.combine(file.path)
+            hash.combine(file.contents)
+        }
+        return hash.value
+    }()
+
+    /// What `write` put into a build folder, as paths relative to it.
+    struct Written {
+        /// The runtime's C files, in a fixed order.
+        var c: [String]
+        /// Those of `c` that are the same for every model (not `perModel`).
+        var reusable: Set<String>
+        var swift: [String]
+    }
+
     /// Writes the embedded sources into a build folder: headers to `include/`, the runtime's C
-    /// (program files included) to `runtime/`, and with `swift` the Swift kernels and program file
-    /// to `swift/`. Returns the paths to compile, relative to the folder.
-    static func write(to build: URL, swift: Bool) throws -> (c: [String], swift: [String]) {
-        var c: [String] = [], swiftFiles: [String] = []
+    /// (program files included; kiln_swift_glue.c only with `swift`) to `runtime/`, and with `swift` the
+    /// Swift kernels and program file to `swift/`.
+    static func write(to build: URL, swift: Bool) throws -> Written {
+        var written = Written(c: [], reusable: [], swift: [])
         for file in files where !file.path.contains("/tests/") {
             let name = URL(fileURLWithPath: file.path).lastPathComponent
             let folder: String
             if file.path.hasSuffix(".h") {
                 folder = "include"
-            } else if file.path.hasPrefix("Sources/Runtime/"), file.path.hasSuffix(".c") {
+            } else if file.path.hasPrefix("Sources/Runtime/"), file.path.hasSuffix(".c"), swift || name != "kiln_swift_glue.c" {
                 folder = "runtime"
-                c.append("runtime/\(name)")
+                written.c.append("runtime/\(name)")
+                if !perModel.contains(name) { written.reusable.insert("runtime/\(name)") }
             } else if swift, file.path.hasSuffix(".swift") {
                 folder = "swift"
-                swiftFiles.append("swift/\(name)")
+                written.swift.append("swift/\(name)")
             } else {
                 continue
             }
             try FileManager.default.createDirectory(at: build.appendingPathComponent(folder), withIntermediateDirectories: true)
             try file.contents.write(to: build.appendingPathComponent("\(folder)/\(name)"), atomically: true, encoding: .utf8)
         }
-        return (c, swiftFiles.sorted())
+        written.swift.sort()
+        return written
     }
 }
 

@@ -1,4 +1,4 @@
-/* The command-line program around a generated model (configured by model.h, see kiln_program.h):
+/* The command-line program around a generated model (which it reads through kiln_model_info.h):
  *
  *   ./BIN INPUT... [-o out.npy]... [--top K] [--bench N] [--profile N [--profile-json FILE]] [--peak-gflops G]
  *         [--bandwidth-gbs B] [--threads N]
@@ -19,11 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 #include "kiln_kernels_vec.h"
 #include "kiln_machine.h"
+#include "kiln_model_info.h"
 #include "kiln_program.h"
 #include "kiln_runtime.h"
 
@@ -31,40 +30,29 @@
 #define KILN_STRINGIFY_(x) #x
 #define KILN_STRINGIFY(x) KILN_STRINGIFY_(x)
 
-/* One input or output of the model (model.h's tables). */
-typedef struct {
-    int type; /* ONNX TensorProto code */
-    int rank;
-    int64_t dims[8];
-    size_t count;
-} kiln_io;
-
-static const kiln_io model_inputs[] = KILN_INPUT_TABLE;
-static const kiln_io model_outputs[] = KILN_OUTPUT_TABLE;
-
 /* A one-input model compiled for a batch of N > 1 (kiln compile --batch N) takes its input as one file of the
  * whole batch or as N files of one image each; N, else 1. */
 static long batch_files(void) {
-    if (KILN_INPUTS != 1) return 1;
-    const kiln_io *t = &model_inputs[0];
+    if (kiln_model_input_count != 1) return 1;
+    const kiln_io *t = &kiln_model_inputs[0];
     return t->type == KILN_TYPE_FLOAT && t->rank >= 1 && t->dims[0] > 1 ? (long)t->dims[0] : 1;
 }
 
 static int usage(const char *argv0, const char *problem, const char *what) {
     if (problem != NULL) fprintf(stderr, "error: %s%s\n", problem, what != NULL ? what : "");
-    if (KILN_INPUTS == 1)
+    if (kiln_model_input_count == 1)
         fprintf(stderr,
                 "usage: %s INPUT [-o out.npy] [--top K] [--bench N] [--profile N [--profile-json FILE]] [--threads N]\n"
                 "  INPUT: .npy (float32), ONNX TensorProto .pb, or a PPM image (preprocessing: %s)\n",
-                argv0, KILN_PREPROCESS_NAME);
+                argv0, kiln_model_preprocess_name);
     if (batch_files() > 1)
         fprintf(stderr, "  a batch of %ld: one INPUT of the whole batch, or %ld INPUTs of one image each\n", batch_files(),
                 batch_files());
-    else if (KILN_INPUTS != 1)
+    else if (kiln_model_input_count != 1)
         fprintf(stderr,
                 "usage: %s INPUT x %d [-o out.npy] x up to %d [--top K] [--bench N] [--threads N]\n"
                 "  INPUT: .npy or ONNX TensorProto .pb of the input's element type (a float32 one may be a PPM image)\n",
-                argv0, KILN_INPUTS, KILN_OUTPUTS);
+                argv0, kiln_model_input_count, kiln_model_output_count);
     return 2;
 }
 
@@ -128,14 +116,14 @@ static int compare_doubles(const void *a, const void *b) {
 static int load_inputs(const char *const *paths, long given, void *const inputs[]) {
     char err[KILN_ERR_LEN];
     long files = given > 1 ? batch_files() : 1;
-    if (KILN_INPUTS == 1 && given > 1 && given != files) {
+    if (kiln_model_input_count == 1 && given > 1 && given != files) {
         fprintf(stderr, "error: this program takes a batch of %ld: give one input of the whole batch or %ld images, not %ld\n",
                 files, files, given);
         return 2;
     }
-    for (long i = 0; i < (KILN_INPUTS == 1 ? files : KILN_INPUTS); i++) {
-        int k = KILN_INPUTS == 1 ? 0 : (int)i;
-        kiln_io t = model_inputs[k];
+    for (long i = 0; i < (kiln_model_input_count == 1 ? files : kiln_model_input_count); i++) {
+        int k = kiln_model_input_count == 1 ? 0 : (int)i;
+        kiln_io t = kiln_model_inputs[k];
         unsigned char *at = (unsigned char *)inputs[k];
         if (files > 1) { /* one image of the batch: [1, ...] at the i-th slice */
             t.count /= (size_t)t.dims[0];
@@ -143,7 +131,7 @@ static int load_inputs(const char *const *paths, long given, void *const inputs[
             at += (size_t)i * t.count * kiln_type_size(t.type);
         }
         kiln_status st = t.type == KILN_TYPE_FLOAT
-            ? kiln_load_input(paths[i], t.dims, t.rank, KILN_PREPROCESS, image_layout(&t), (float *)at, t.count, err, sizeof err)
+            ? kiln_load_input(paths[i], t.dims, t.rank, kiln_model_preprocess, image_layout(&t), (float *)at, t.count, err, sizeof err)
             : kiln_load_typed(paths[i], t.type, t.dims, t.rank, at, t.count, err, sizeof err);
         if (st != KILN_OK) {
             fprintf(stderr, "error: %s\n", err);
@@ -156,8 +144,8 @@ static int load_inputs(const char *const *paths, long given, void *const inputs[
 /* The top-K classes of the first output: of each image when the output has the batch's rows (named by their files
  * when the batch came as one file each), else of the whole output. */
 static void print_top(float *scores, long top, const char *const *paths, long given) {
-    size_t images = batch_files(), count = model_outputs[0].count;
-    if (model_outputs[0].rank < 1 || model_outputs[0].dims[0] != (int64_t)images) images = 1;
+    size_t images = batch_files(), count = kiln_model_outputs[0].count;
+    if (kiln_model_outputs[0].rank < 1 || kiln_model_outputs[0].dims[0] != (int64_t)images) images = 1;
     count /= images;
     for (size_t i = 0; i < images; i++, scores += count) {
         if (images > 1 && given > 1) printf("%s:\n", paths[i]);
@@ -168,25 +156,11 @@ static void print_top(float *scores, long top, const char *const *paths, long gi
     }
 }
 
-#if KILN_WEIGHTS_EXTERNAL
-/* BIN.weights beside the executable (its real path, so a symlink or PATH lookup still finds it). */
-static int load_weights(const char *argv0, char *err, size_t errlen) {
-    char path[4096];
-    ssize_t length = readlink("/proc/self/exe", path, sizeof path - 16);
-    if (length <= 0) {
-        snprintf(path, sizeof path - 16, "%s", argv0);
-        length = (ssize_t)strlen(path);
-    }
-    path[length] = '\0';
-    strcat(path, ".weights");
-    return kiln_model_load_weights(path, err, errlen);
-}
-#endif
-
 int main(int argc, char **argv) {
     /* Room for every argument: a batched model takes one input file per image. */
-    const char **input_paths = calloc((size_t)argc + KILN_INPUTS, sizeof *input_paths), *output_paths[KILN_OUTPUTS + 1] = {0};
-    if (input_paths == NULL) return usage(argv[0], "out of memory", NULL);
+    const char **input_paths = calloc((size_t)argc + (size_t)kiln_model_input_count, sizeof *input_paths);
+    const char **output_paths = calloc((size_t)kiln_model_output_count + 1, sizeof *output_paths);
+    if (input_paths == NULL || output_paths == NULL) return usage(argv[0], "out of memory", NULL);
     int inputs_given = 0, outputs_given = 0;
     const char *profile_json = NULL;
     long top = 5, bench = 0, profile = 0, threads = 0;
@@ -200,7 +174,7 @@ int main(int argc, char **argv) {
                           || strcmp(arg, "--threads") == 0;
         if (takes_value && i + 1 >= argc) return usage(argv[0], "missing value for ", arg);
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
-            if (outputs_given >= KILN_OUTPUTS) return usage(argv[0], "more -o than the model has outputs: ", argv[i + 1]);
+            if (outputs_given >= kiln_model_output_count) return usage(argv[0], "more -o than the model has outputs: ", argv[i + 1]);
             output_paths[outputs_given++] = argv[++i];
         } else if (strcmp(arg, "--top") == 0) {
             if ((top = parse_count(argv[++i])) < 0) return usage(argv[0], "--top needs a count from 1 to 1000000, not ", argv[i]);
@@ -228,8 +202,8 @@ int main(int argc, char **argv) {
             return 0;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage(argv[0], "unknown option ", arg);
-        } else if (inputs_given >= (KILN_INPUTS == 1 ? batch_files() : KILN_INPUTS)) {
-            return usage(argv[0], batch_files() == 1 && KILN_INPUTS == 1 ? "more than one input: " : "more inputs than the model takes: ", arg);
+        } else if (inputs_given >= (kiln_model_input_count == 1 ? batch_files() : kiln_model_input_count)) {
+            return usage(argv[0], batch_files() == 1 && kiln_model_input_count == 1 ? "more than one input: " : "more inputs than the model takes: ", arg);
         } else {
             input_paths[inputs_given++] = arg;
         }
@@ -238,28 +212,31 @@ int main(int argc, char **argv) {
     if (threads == 0 && env_threads != NULL && parse_count_to(env_threads, KILN_MAX_THREADS) < 0)
         return usage(argv[0], "KILN_THREADS needs a count from 1 to " KILN_STRINGIFY(KILN_MAX_THREADS) ", not ", env_threads);
     kiln_set_threads((size_t)threads);
-    if (inputs_given < KILN_INPUTS) return usage(argv[0], inputs_given == 0 ? "no input file given" : "too few input files", NULL);
+    if (inputs_given < kiln_model_input_count) return usage(argv[0], inputs_given == 0 ? "no input file given" : "too few input files", NULL);
     if (profile_json != NULL && profile == 0) return usage(argv[0], "--profile-json needs --profile N", NULL);
     if (profile > 0 && (bench > 0 || outputs_given > 0)) {
         return usage(argv[0], "--profile runs alone: not with --bench or -o", NULL);
     }
     char err[KILN_ERR_LEN];
-#if KILN_WEIGHTS_EXTERNAL
-    if (load_weights(argv[0], err, sizeof err) != 0) {
+    if (kiln_weights_load(argv[0], err, sizeof err) != 0) {
         fprintf(stderr, "error: %s\n", err);
         return 2;
     }
-#endif
-    void *inputs[KILN_INPUTS + 1], *outputs[KILN_OUTPUTS + 1];
-    for (int k = 0; k < KILN_INPUTS + KILN_OUTPUTS; k++) {
-        const kiln_io *t = k < KILN_INPUTS ? &model_inputs[k] : &model_outputs[k - KILN_INPUTS];
+    void **inputs = calloc((size_t)kiln_model_input_count + 1, sizeof *inputs);
+    void **outputs = calloc((size_t)kiln_model_output_count + 1, sizeof *outputs);
+    if (inputs == NULL || outputs == NULL) {
+        fprintf(stderr, "error: out of memory\n");
+        return 2;
+    }
+    for (int k = 0; k < kiln_model_input_count + kiln_model_output_count; k++) {
+        const kiln_io *t = k < kiln_model_input_count ? &kiln_model_inputs[k] : &kiln_model_outputs[k - kiln_model_input_count];
         void *p = tensor_buffer(t->type, t->count);
         if (p == NULL) {
             fprintf(stderr, "error: out of memory\n");
             return 2;
         }
-        if (k < KILN_INPUTS) inputs[k] = p;
-        else outputs[k - KILN_INPUTS] = p;
+        if (k < kiln_model_input_count) inputs[k] = p;
+        else outputs[k - kiln_model_input_count] = p;
     }
     if (load_inputs(input_paths, inputs_given, inputs) != 0) return 2;
     if (profile > 0) return kiln_profile((const void *const *)inputs, outputs, profile, profile_json, peak, bandwidth);
@@ -283,13 +260,13 @@ int main(int argc, char **argv) {
         kiln_model_run((const void *const *)inputs, outputs);
     }
     for (int k = 0; k < outputs_given; k++) {
-        const kiln_io *t = &model_outputs[k];
+        const kiln_io *t = &kiln_model_outputs[k];
         if (kiln_npy_write_typed(output_paths[k], t->type, outputs[k], t->dims, t->rank, err, sizeof err) != KILN_OK) {
             fprintf(stderr, "error: %s\n", err);
             return 2;
         }
     }
-    if (outputs_given == 0 && (bench == 0 || top_given) && KILN_OUTPUTS > 0 && model_outputs[0].type == KILN_TYPE_FLOAT)
+    if (outputs_given == 0 && (bench == 0 || top_given) && kiln_model_output_count > 0 && kiln_model_outputs[0].type == KILN_TYPE_FLOAT)
         print_top(outputs[0], top, input_paths, inputs_given);
     return 0;
 }

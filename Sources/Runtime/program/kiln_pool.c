@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "kiln_task.h"
-#include "model.h" /* KILN_SCRATCH_BYTES: each worker's private scratch */
+#include "kiln_model_info.h" /* kiln_model_scratch_bytes: each worker's private scratch */
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -132,7 +132,7 @@ static void kiln_start(struct kiln_pool *pool) {
     pthread_attr_setstacksize(&attr, 1 << 20);
     for (size_t part = 1; part < pool->threads; part++) {
         pthread_t thread;
-        pool->scratch[part] = aligned_alloc(64, (KILN_SCRATCH_BYTES + 64) / 64 * 64);
+        pool->scratch[part] = aligned_alloc(64, (kiln_model_scratch_bytes + 64) / 64 * 64);
         if (pool->scratch[part] == NULL || pthread_create(&thread, &attr, kiln_worker, (void *)(uintptr_t)part) != 0) {
             free(pool->scratch[part]);
             pool->threads = part;

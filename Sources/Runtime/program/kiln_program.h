@@ -1,10 +1,10 @@
-/* kiln_program.h — what the generated model and the fixed program files (kiln_main.c, kiln_weights.c,
- * kiln_trace.c) share. The generated model.h configures them:
- *   KILN_INPUTS, KILN_OUTPUTS, KILN_INPUT_TABLE, KILN_OUTPUT_TABLE   the model's tensors
- *   KILN_PREPROCESS, KILN_PREPROCESS_NAME                     image normalization chosen at compile time
- *   KILN_WEIGHTS_EXTERNAL                                     1: weights are memory-mapped from BIN.weights
- *   KILN_WEIGHTS_BYTES                                        size of the packed weights
- * and the generated model.c defines kiln_labels and kiln_label_count (the class names, possibly none). */
+/* kiln_program.h — what the generated model and the fixed program files share. It does not include the generated
+ * model.h: the program files that are the same for every model (kiln_main.c, kiln_pool.c, kiln_profile.c,
+ * kiln_trace.c) read the model through data (kiln_model_info.h, the tables below), never through its macros, so
+ * their objects depend only on the compiler and its flags and `kiln compile` reuses them (its object cache).
+ * The files compiled with each model: the generated ones (model.c: kiln_model_run, the node table, the class
+ * names), kiln_model_info.c (model.h's facts as data), kiln_weights.c (where the weights come from) and, for
+ * the Swift backend, kiln_swift_glue.c (the static arena and scratch). */
 #ifndef KILN_PROGRAM_H
 #define KILN_PROGRAM_H
 
@@ -12,7 +12,9 @@
 #include <stdint.h>
 
 #include "kiln_task.h"
-#include "model.h"
+
+/* Runs the model (model.h; defined by the generated model.c, or model.swift's kiln_model_run). */
+int kiln_model_run(const void *const inputs[], void *const outputs[]);
 
 extern const char *const kiln_labels[];
 extern const size_t kiln_label_count;
@@ -38,10 +40,9 @@ extern const size_t kiln_node_count;
  * GB/s (measured when 0), printed, and written as JSON to json_path when not NULL. Returns the exit status. */
 int kiln_profile(const void *const *inputs, void *const *outputs, long runs, const char *json_path, double peak, double bandwidth);
 
-#if KILN_WEIGHTS_EXTERNAL
-/* The mapped weights (kiln_weights.c). */
+/* The weights mapped from BIN.weights (kiln_weights.c, --weights external). A program that links them in
+ * (weights.S) names them kiln_weights_data; the generated model_internal.h then #defines kiln_weights to it. */
 extern const float *kiln_weights;
-#endif
 
 /* Trace builds (-DKILN_TRACE, by `kiln verify`): after each node, its result goes to $KILN_TRACE_DIR/NNN.npy
  * (NNN: the node's index in the optimized graph) in its stored shape, [N, H, W, C] for an NHWC tensor, written by

@@ -1,9 +1,10 @@
 /* The C half of a Swift program (`kiln compile --backend swift`, built with -DKILN_SWIFT): the static arena and
- * scratch sized by model.h, and where the weights are. The C backend defines these in its generated model.c;
- * this file is empty for it. */
+ * scratch sized by model.h (so it is compiled with each model), and where the weights are. The C backend defines
+ * these in its generated model.c and does not compile this file. */
 #ifdef KILN_SWIFT
 #include "kiln_program.h"
 #include "kiln_swift.h"
+#include "model.h"
 
 static float kiln_arena[KILN_ARENA_BYTES / 4 + 1] __attribute__((aligned(64)));
 static float kiln_scratch[KILN_SCRATCH_BYTES / 4 + 1] __attribute__((aligned(64)));

@@ -1,6 +1,10 @@
-/* With --weights external: maps BIN.weights, written beside the binary by kiln compile. */
+/* Where the weights come from (kiln_weights_load, kiln_model_info.h): linked in (weights.S), or with --weights
+ * external mapped from BIN.weights, written beside the binary by kiln compile. Compiled with each model
+ * (model.h says which, and how many bytes). */
 #define _POSIX_C_SOURCE 200809L
+#include "kiln_model_info.h"
 #include "kiln_program.h"
+#include "model.h"
 
 #if KILN_WEIGHTS_EXTERNAL
 #include <errno.h>
@@ -39,6 +43,24 @@ int kiln_model_load_weights(const char *path, char *err, size_t errlen) {
     kiln_weights = (const float *)map;
     return 0;
 }
+
+/* BIN.weights beside the executable (its real path, so a symlink or PATH lookup still finds it). */
+int kiln_weights_load(const char *argv0, char *err, size_t errlen) {
+    char path[4096];
+    ssize_t length = readlink("/proc/self/exe", path, sizeof path - 16);
+    if (length <= 0) {
+        snprintf(path, sizeof path - 16, "%s", argv0);
+        length = (ssize_t)strlen(path);
+    }
+    path[length] = '\0';
+    strcat(path, ".weights");
+    return kiln_model_load_weights(path, err, errlen);
+}
 #else
-typedef int kiln_weights_unused_; /* ISO C forbids an empty translation unit */
+int kiln_weights_load(const char *argv0, char *err, size_t errlen) {
+    (void)argv0;
+    (void)err;
+    (void)errlen;
+    return 0; /* linked in */
+}
 #endif
