@@ -1,18 +1,7 @@
 /* kernels_bench.c — times each kernel on EfficientNet-B0's layer shapes (224x224, batch 1, one thread), with the
  * shapes as literal constants as in generated code, and prints GFLOP/s (2 x multiply-adds per second) per layer and
  * the estimated total. Not a test. Built by scripts/bench-kernels.sh with -O3 -march=native. */
-#define _POSIX_C_SOURCE 200809L
-#if defined(__AVX512F__)
-#define KILN_TARGET_AVX512
-#elif defined(__AVX2__) && defined(__FMA__)
-#define KILN_TARGET_AVX2
-#endif
-#include "kiln_kernels.h"
-#include "kiln_pack.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include "kernels_bench.h"
 
 static float *bufA, *bufB, *bufR, *bufG, *bufS;
 #define BUF_FLOATS (112 * 112 * 96 + 64)
@@ -21,21 +10,11 @@ static float *bufA, *bufB, *bufR, *bufG, *bufS;
 #endif
 static const kiln_act SILU = {BENCH_ACT, 0, 0}, NONE = {KILN_ACT_NONE, 0, 0}, SIG = {KILN_ACT_SIGMOID, 0, 0};
 
-static float *randw(size_t n) {
-    float *p = malloc(n * sizeof(float));
-    for (size_t i = 0; i < n; i++) p[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
-    return p;
-}
 static float *gemm_w(size_t k, size_t n) {
-    float *w = randw(k * n), *b = randw(n), *p = malloc(kiln_pack_gemm_f32_floats(k, n) * sizeof(float));
+    float *w = randv(k * n), *b = randv(n), *p = malloc(kiln_pack_gemm_f32_floats(k, n) * sizeof(float));
     kiln_pack_gemm_f32(k, n, w, 1, k, b, p);
     free(w), free(b);
     return p;
-}
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); /* CPU time: the machine may be shared */
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* Each layer X(kind, id, count, args...) defines setup_id/run_id with literal shapes. */
@@ -70,7 +49,7 @@ static double now(void) {
 #define DEF_STEM(id, cnt)                                                                                          \
     static float *w_##id;                                                                                          \
     static void setup_##id(void) {                                                                                 \
-        float *w = randw(32 * 27), *b = randw(32);                                                                 \
+        float *w = randv(32 * 27), *b = randv(32);                                                                 \
         w_##id = malloc(kiln_pack_conv_f32_floats(32, 3, 3, 3) * sizeof(float));                                   \
         kiln_pack_conv_f32(32, 3, 3, 3, w, b, w_##id);                                                             \
     }                                                                                                              \
@@ -82,7 +61,7 @@ static double now(void) {
 #define DEF_DW(id, cnt, H, C, K, S)                                                                                \
     static float *w_##id;                                                                                          \
     static void setup_##id(void) {                                                                                 \
-        float *w = randw(C * K * K), *b = randw(C);                                                                \
+        float *w = randv(C * K * K), *b = randv(C);                                                                \
         w_##id = malloc(kiln_pack_dwconv_f32_floats(C, K, K) * sizeof(float));                                     \
         kiln_pack_dwconv_f32(C, K, K, w, b, w_##id);                                                               \
     }                                                                                                              \
@@ -163,7 +142,7 @@ static void peak_run(void) { /* 24 independent FMA chains: the core's FMA throug
 }
 
 int main(void) {
-    bufA = randw(BUF_FLOATS), bufB = randw(BUF_FLOATS), bufR = randw(BUF_FLOATS), bufG = randw(4096);
+    bufA = randv(BUF_FLOATS), bufB = randv(BUF_FLOATS), bufR = randv(BUF_FLOATS), bufG = randv(4096);
     bufS = malloc(kiln_pack_gemm_f32_floats(1280, 1280) * sizeof(float));
     double peak = 2.0 * 100000 * 24 * KILN_VW / time_run(peak_run) / 1e9;
     printf("kiln kernels bench [%s], EfficientNet-B0 224x224, batch 1, 1 thread\n", KILN_ISA_NAME);

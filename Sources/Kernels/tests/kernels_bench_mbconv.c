@@ -3,33 +3,12 @@
  * code. Interleaved rounds (unfused, fused, unfused, ...) of thread CPU time; prints the medians and the ratio
  * fused / unfused per shape, which is what KernelCatalog.expandDepthwiseMinimumBytes is chosen from. Not a test.
  * Built by scripts/bench-kernels.sh. */
-#define _POSIX_C_SOURCE 200809L
-#if defined(__AVX512F__)
-#define KILN_TARGET_AVX512
-#elif defined(__AVX2__) && defined(__FMA__)
-#define KILN_TARGET_AVX2
-#endif
-#include "kiln_kernels.h"
-#include "kiln_pack.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include "kernels_bench.h"
 
 #define ROUNDS 21
 #define REPS 5
 static const kiln_act SILU = {KILN_ACT_SILU, 0, 0};
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); /* CPU time: the machine may be shared */
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-static float *randv(size_t n) {
-    float *p = malloc((n ? n : 1) * sizeof(float));
-    for (size_t i = 0; i < n; i++) p[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
-    return p;
-}
 static int by_value(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
