@@ -156,11 +156,8 @@ static void print_top(float *scores, long top, const char *const *paths, long gi
     }
 }
 
-int main(int argc, char **argv) {
-    /* Room for every argument: a batched model takes one input file per image. */
-    const char **input_paths = calloc((size_t)argc + (size_t)kiln_model_input_count, sizeof *input_paths);
-    const char **output_paths = calloc((size_t)kiln_model_output_count + 1, sizeof *output_paths);
-    if (input_paths == NULL || output_paths == NULL) return usage(argv[0], "out of memory", NULL);
+/* The program: main's arguments, with room for their input and output paths. */
+static int run(int argc, char **argv, const char **input_paths, const char **output_paths) {
     int inputs_given = 0, outputs_given = 0;
     const char *profile_json = NULL;
     long top = 5, bench = 0, profile = 0, threads = 0;
@@ -269,4 +266,15 @@ int main(int argc, char **argv) {
     if (outputs_given == 0 && (bench == 0 || top_given) && kiln_model_output_count > 0 && kiln_model_outputs[0].type == KILN_TYPE_FLOAT)
         print_top(outputs[0], top, input_paths, inputs_given);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    /* Room for every argument: a batched model takes one input file per image. */
+    const char **input_paths = calloc((size_t)argc + (size_t)kiln_model_input_count, sizeof *input_paths);
+    const char **output_paths = calloc((size_t)kiln_model_output_count + 1, sizeof *output_paths);
+    int status = input_paths != NULL && output_paths != NULL ? run(argc, argv, input_paths, output_paths)
+                                                             : usage(argv[0], "out of memory", NULL);
+    free(input_paths);
+    free(output_paths);
+    return status;
 }

@@ -122,6 +122,12 @@ size_t kiln_threads(void) {
     return kiln_the_pool.threads ? kiln_the_pool.threads : kiln_set_threads(0);
 }
 
+/* Each worker's stack: kernels keep their tiles in registers and small arrays, so 1 MiB is plenty for optimized code;
+ * builds without optimization (scripts/sanitize.sh, whose -O0 frames with ASan's redzones reach megabytes) raise it. */
+#ifndef KILN_WORKER_STACK_BYTES
+#define KILN_WORKER_STACK_BYTES (1 << 20)
+#endif
+
 /* Starts the workers once, each with its private scratch; with fewer threads when one cannot start or get its
  * scratch (no run has been published yet, and workers read the count at each run). */
 static void kiln_start(struct kiln_pool *pool) {
@@ -129,7 +135,7 @@ static void kiln_start(struct kiln_pool *pool) {
     pool->started = 1;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 1 << 20);
+    pthread_attr_setstacksize(&attr, KILN_WORKER_STACK_BYTES);
     for (size_t part = 1; part < pool->threads; part++) {
         pthread_t thread;
         pool->scratch[part] = aligned_alloc(64, (kiln_model_scratch_bytes + 64) / 64 * 64);
