@@ -35,6 +35,10 @@ public func kilnPartRange(total: Int, grain: Int, part: Int, parts: Int) -> Rang
 
 /// The GEMM's work comes in 24 to 48 chunks (fewer for small shapes); below 8 row tiles it splits by
 /// panels (`KILN_GEMM_CHUNKS`, `KILN_GEMM_MIN_ROW_TILES`).
+/// The squeeze-excite FCs whose weights are at least this many floats each are split across the parts
+/// (`KILN_SE_SPLIT_WEIGHTS`).
+public let kilnSESplitWeights = 8192
+
 public let kilnGEMMChunks = 24
 public let kilnGEMMMinRowTiles = 8
 
@@ -194,14 +198,24 @@ extension KilnKernels {
         if !mine.isEmpty { gavgpoolChannels(n: n, hw: hw, c: c, channels: mine, input: input, out: out) }
     }
 
-    /// `f32_se_gate_nhwc`: the pool split by channels, then the two small FCs on part 0.
+    /// `f32_se_gate_nhwc`: the pool split by channels, then the two FCs, split by output panels when their weights
+    /// are at least `kilnSESplitWeights` floats each (`KILN_SE_SPLIT_WEIGHTS`), else on part 0.
     public static func f32_se_gate_nhwc_part<T: KilnTask>(_ t: T, n: Int, hw: Int, c: Int, cr: Int, in input: UnsafePointer<Float>,
                                                           packed1: UnsafePointer<Float>, act1: KilnActivation,
                                                           packed2: UnsafePointer<Float>, gate_act: KilnActivation,
                                                           scratch: UnsafeMutablePointer<Float>, gate: UnsafeMutablePointer<Float>) {
         f32_gavgpool_nhwc_part(t, n: n, hw: hw, c: c, in: input, out: gate)
         t.sync()
-        if t.part == 0 {
+        if c * cr >= kilnSESplitWeights && t.parts > 1 {
+            for b in 0..<n {
+                f32_gemm_bias_act_part(t, p: 1, k: c, n: cr, a: gate + b * c, lda: c, packed: packed1, c: scratch, ldc: cr,
+                                       r: nil, ldr: 0, act: act1)
+                t.sync()  // scratch whole before the second FC reads it
+                f32_gemm_bias_act_part(t, p: 1, k: cr, n: c, a: scratch, lda: cr, packed: packed2, c: gate + b * c, ldc: c,
+                                       r: nil, ldr: 0, act: gate_act)
+                if b + 1 < n { t.sync() }  // scratch read by every part before the next image's first FC writes it
+            }
+        } else if t.part == 0 {
             for b in 0..<n {
                 seGateFCs(c: c, cr: cr, packed1: packed1, act1: act1, packed2: packed2, gate_act: gate_act, scratch: scratch,
                           gate: gate + b * c)

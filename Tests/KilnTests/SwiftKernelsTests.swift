@@ -359,6 +359,24 @@ import Testing
             K.f32_se_gate_nhwc_part($0, n: n, hw: hw, c: c, cr: cr, in: x, packed1: packed1, act1: .silu, packed2: packed2,
                                     gate_act: .sigmoid, scratch: scratch, gate: $1)
         })
+
+        // A gate whose FCs are split across the parts (c · cr ≥ kilnSESplitWeights), with remainder panels.
+        let (bc, bcr) = (333, 41)
+        #expect(bc * bcr >= kilnSESplitWeights)
+        let bx = values(n * 5 * bc, seed: 55)
+        var big1 = [Float](repeating: 0, count: kiln_pack_gemm_f32_floats(bc, bcr))
+        var big2 = [Float](repeating: 0, count: kiln_pack_gemm_f32_floats(bcr, bc))
+        kiln_pack_gemm_f32(bc, bcr, values(bcr * bc, seed: 56).map { $0 * 0.1 }, 1, bc, values(bcr, seed: 57), &big1)
+        kiln_pack_gemm_f32(bcr, bc, values(bc * bcr, seed: 58).map { $0 * 0.1 }, 1, bcr, values(bc, seed: 59), &big2)
+        let bigScratch = UnsafeMutablePointer<Float>.allocate(capacity: bcr)
+        defer { bigScratch.deallocate() }
+        check(n * bc, "squeeze-excite gate with split FCs", whole: {
+            K.f32_se_gate_nhwc(n: n, hw: 5, c: bc, cr: bcr, in: bx, packed1: big1, act1: .silu, packed2: big2, gate_act: .sigmoid,
+                               scratch: bigScratch, gate: $0)
+        }, part: {
+            K.f32_se_gate_nhwc_part($0, n: n, hw: 5, c: bc, cr: bcr, in: bx, packed1: big1, act1: .silu, packed2: big2,
+                                    gate_act: .sigmoid, scratch: bigScratch, gate: $1)
+        })
         check(n * hw * c, "channel scale", whole: { K.f32_channel_scale_nhwc(n: n, hw: hw, c: c, in: x, gate: gate, out: $0) },
               part: { K.f32_channel_scale_nhwc_part($0, n: n, hw: hw, c: c, in: x, gate: gate, out: $1) })
         check(n * hw * c, "add", whole: { K.f32_add_act(count: n * hw * c, a: x, b: y, out: $0, act: .relu) },

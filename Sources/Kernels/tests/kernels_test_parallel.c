@@ -273,6 +273,20 @@ static void test_parallel_misc(void) {
     m.P = n * hw, m.N = c;
     m.run = run_softmax, m.plain = plain_softmax, expect_same_bits("softmax_part", &m, n * hw * c);
     free(in), free(gate), free(r), free(out), free(w1), free(b1), free(w2), free(b2), free(p1), free(p2), free(scratch);
+
+    /* A gate whose FCs are split across the parts (c x cr >= KILN_SE_SPLIT_WEIGHTS), with remainder panels. */
+    size_t bc = 333, bcr = 41, bhw = 5;
+    float *bin = randv(n * bhw * bc, 1), *bw1 = randv(bc * bcr, 0.1f), *bb1 = randv(bcr, 0.1f);
+    float *bw2 = randv(bcr * bc, 0.1f), *bb2 = randv(bc, 0.1f), *bs = malloc(bcr * sizeof(float));
+    float *bp1 = malloc(kiln_pack_gemm_f32_floats(bc, bcr) * sizeof(float)), *bout = malloc(n * bc * sizeof(float));
+    float *bp2 = malloc(kiln_pack_gemm_f32_floats(bcr, bc) * sizeof(float));
+    kiln_pack_gemm_f32(bc, bcr, bw1, bcr, 1, bb1, bp1);
+    kiln_pack_gemm_f32(bcr, bc, bw2, bc, 1, bb2, bp2);
+    parallel_case big = {.run = run_se_gate, .plain = plain_se_gate, .images = n, .P = bhw, .ch = bc, .cr = bcr, .N = bc,
+                         .act = {KILN_ACT_SILU, 0, 0}, .a = bin, .packed = bp1, .packed2 = bp2, .scratch = bs, .out = bout};
+    _Static_assert(333 * 41 >= KILN_SE_SPLIT_WEIGHTS, "the split path of the gate");
+    expect_same_bits("se_gate_part with split FCs", &big, n * bc);
+    free(bin), free(bw1), free(bb1), free(bw2), free(bb2), free(bs), free(bp1), free(bout), free(bp2);
 }
 
 void test_parallel(void) {
