@@ -1,6 +1,7 @@
 import Foundation
 import Frontend
 import IR
+import Optimizer
 import Reference
 import Testing
 import Verification
@@ -68,6 +69,24 @@ import Verification
         let path = try Self.pooledModel(reshapeTo: [2, -1], input: [2, 2, 5, 5], output: [2, 3]).write()
         let error = try #require(throwsKilnError { try ONNXImporter.load(path: path, options: ImportOptions(batch: 4)) })
         #expect(error.message.contains("--batch 4: no input"))
+    }
+
+    /// `split-batch` copies the per-image nodes once per image, but not past `maximumCopiedNodes` in all: a long chain
+    /// at a large batch stays batched, and the graph stays the size it was.
+    @Test func splitBatchKeepsTheGraphsSizeInBounds() throws {
+        func chain(_ length: Int, batch: Int) throws -> Graph {
+            var m = ModelBuilder()
+            m.inputs = [ModelBuilder.valueInfo("x", dims: [Int64(batch), 4096])]  // 1 MiB at batch 64
+            m.outputs = [ModelBuilder.valueInfo("y\(length)", dims: [Int64(batch), 4096])]
+            for i in 1...length { m.node("Relu", ["\(i == 1 ? "x" : "y\(i - 1)")"], ["y\(i)"], name: "relu\(i)") }
+            var graph = try ONNXImporter.load(path: try m.write()).graph
+            _ = try SplitBatch().run(&graph)
+            return graph
+        }
+        let split = try chain(SplitBatch.maximumCopiedNodes / 64, batch: 64)
+        #expect(split.nodes.count == SplitBatch.maximumCopiedNodes + 64 + 1, "64 copies, 64 slices and one concat")
+        let long = try chain(SplitBatch.maximumCopiedNodes / 64 + 1, batch: 64)
+        #expect(long.nodes.count == SplitBatch.maximumCopiedNodes / 64 + 1 && !long.nodes.contains { $0.op is Slice })
     }
 
     private func throwsKilnError(_ body: () throws -> Any) -> KilnError? {

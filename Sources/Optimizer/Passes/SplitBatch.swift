@@ -34,12 +34,13 @@ import IR
 /// image's.
 ///
 /// Does not apply when: no graph input has a batch (dimension 0) over 1, or it is over
-/// `maximumImages`; none of the prefix's batched tensors reaches `minimumActivationBytes` (1 MiB: the
-/// whole batch's working set is cache-sized, as in the operator conformance tests); the first node already
-/// reuses its weights, or is not per-image (`OpTraits.keepsImagesApart`: a Softmax or reduction
-/// over dimension 0, a Transpose that moves it, a Concat or Slice along it, ...); the prefix ends
-/// at the first node that is not per-image or whose batch-1 shape inference does not give its
-/// batch-N shapes with a 1 in front.
+/// `maximumImages`, or the copies would have more than `maximumCopiedNodes` nodes; none of the
+/// prefix's batched tensors reaches `minimumActivationBytes` (1 MiB: the whole batch's working set
+/// is cache-sized, as in the operator conformance tests); the first node already reuses its
+/// weights, or is not per-image (`OpTraits.keepsImagesApart`: a Softmax or reduction over
+/// dimension 0, a Transpose that moves it, a Concat or Slice along it, ...). The prefix ends at the
+/// first node that is not per-image or whose batch-1 shape inference does not give its batch-N
+/// shapes with a 1 in front.
 public struct SplitBatch: Pass {
     public let name = "split-batch"
 
@@ -59,6 +60,9 @@ public struct SplitBatch: Pass {
     /// At most this many copies of the prefix (the graph grows by one copy per image; the compiled code by a
     /// few lines per node, as shared calls compile each kernel once).
     public static let maximumImages = 64
+    /// At most this many nodes in all the copies together, so that a model of many nodes at a large batch keeps the
+    /// graph's size (and the passes' and memory plan's time) in bounds: it then runs batched, as before the pass.
+    public static let maximumCopiedNodes = 16384
 
     public init() {}
 
@@ -77,7 +81,8 @@ public struct SplitBatch: Pass {
             carriers.formUnion(node.outputs)
         }
         let largest = prefix.flatMap(\.node.outputs).map { graph.type(of: $0).byteCount }.max() ?? 0
-        guard largest >= Self.minimumActivationBytes, batch <= Self.maximumImages else { return false }
+        guard largest >= Self.minimumActivationBytes, batch <= Self.maximumImages,
+              batch * prefix.count <= Self.maximumCopiedNodes else { return false }
         let rest = graph.nodes.dropFirst(prefix.count)
 
         // The prefix's values that are read after it: by the rest of the graph, or as graph outputs.
