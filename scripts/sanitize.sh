@@ -81,7 +81,7 @@ fi
 #    writes before the next node's reads, or TSan reports the race. Built by gcc: the TSan runtime of the Swift
 #    toolchain's clang carries libdispatch interceptors that do not link without libdispatch.
 tsan="-O0 -g -fsanitize=thread"
-tsan_line=$(echo "$line" | sed 's|^ *[^ ]*|gcc|')
+tsan_line=$(echo "$line" | sed '/^set /!s|^ *[^ ]*|gcc|')
 if ! (cd "$out/src" && eval "$tsan_line $tsan $stack -o '$out/model-tsan'") >"$out/build-tsan.log" 2>&1; then
     cat "$out/build-tsan.log"; echo "thread-sanitized build FAILED"; exit 1
 fi

@@ -98,7 +98,8 @@ extension Toolchain {
         if let cacheDirectory, !recipe.reusable.isEmpty {
             do {
                 let cache = try ObjectCache(directory: cacheDirectory)
-                guard let identity = identity() else { throw KilnError("\(compiler) --version failed") }
+                let native = recipe.reusable.contains { $0.command.contains("-march=native") }
+                guard let identity = identity(native: native) else { throw KilnError("\(compiler) --version failed") }
                 opened = (cache, identity)
             } catch {
                 note = "object cache not used: \((error as? KilnError)?.message ?? "\(error)")"

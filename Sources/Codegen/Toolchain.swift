@@ -59,15 +59,23 @@ public struct Toolchain: Sendable {
 
     /// What makes this compiler's objects what they are, for the object cache: the path it resolves to (through
     /// /etc/alternatives), that file's size and modification time, and what `--version` prints (GCC: the version
-    /// with the distribution's revision, `cc (Debian 12.2.0-14+deb12u1) 12.2.0`; clang adds its target). A
-    /// compiler that cannot say is nil: then nothing is cached. About 2 ms.
-    func identity() -> String? {
+    /// with the distribution's revision, `cc (Debian 12.2.0-14+deb12u1) 12.2.0`; clang adds its target). With
+    /// `native`, for flags with `-march=native`, also the macros the compiler defines for this CPU
+    /// (`-march=native -dM -E`), so that a cache shared by two machines (an NFS home) never gives one the other's
+    /// instructions. A compiler that cannot say is nil: then nothing is cached. A few milliseconds.
+    func identity(native: Bool) -> String? {
         let resolved = URL(fileURLWithPath: compiler).resolvingSymlinksInPath().path
+        let scratch = FileManager.default.temporaryDirectory
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
               let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date,
-              let version = try? output(of: [compiler, "--version"], in: FileManager.default.temporaryDirectory)
+              let version = try? output(of: [compiler, "--version"], in: scratch)
         else { return nil }
-        return "\(resolved)\n\(size) \(modified.timeIntervalSince1970)\n" + String(decoding: version, as: UTF8.self)
+        var identity = "\(resolved)\n\(size) \(modified.timeIntervalSince1970)\n" + String(decoding: version, as: UTF8.self)
+        if native {
+            guard let macros = try? output(of: [compiler, "-march=native", "-dM", "-E", "-x", "c", "/dev/null"], in: scratch) else { return nil }
+            identity += String(decoding: macros, as: UTF8.self)
+        }
+        return identity
     }
 
     /// Runs `command` in `directory` and returns what it printed (stdout and stderr together).

@@ -54,8 +54,15 @@ enum OpTraits {
             return window.start == 0 && window.step == 1 && window.count == shape.first
         case is Concat, is Identity, is Dropout:
             return true
+        case _ where isPerChannelAffine(op):
+            return imagesFirstOnly  // the scale and shift are per channel, not per image
+        case _ where isElementwise(op):
+            // Broadcasting aligns the last dimensions: a batched operand of lower rank than another (a [N, 1, 1]
+            // against [N, C, H, W]) would meet the images along a later dimension, not dimension 0.
+            let rank = inputs.map(\.rank).max() ?? 0
+            return zip(inputs, batched).allSatisfy { !$1 || $0.rank == rank }
         default:
-            return isElementwise(op) || isShapeOnly(op)
+            return isShapeOnly(op)
         }
     }
 }

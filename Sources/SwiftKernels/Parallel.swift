@@ -35,12 +35,12 @@ public func kilnPartRange(total: Int, grain: Int, part: Int, parts: Int) -> Rang
 
 /// The GEMM's work comes in 24 to 48 chunks (fewer for small shapes); below 8 row tiles it splits by
 /// panels (`KILN_GEMM_CHUNKS`, `KILN_GEMM_MIN_ROW_TILES`).
+public let kilnGEMMChunks = 24
+public let kilnGEMMMinRowTiles = 8
+
 /// The squeeze-excite FCs whose weights are at least this many floats each are split across the parts
 /// (`KILN_SE_SPLIT_WEIGHTS`).
 public let kilnSESplitWeights = 8192
-
-public let kilnGEMMChunks = 24
-public let kilnGEMMMinRowTiles = 8
 
 /// How many units (row tiles, panel groups) make a GEMM chunk of `units`: the largest power of two
 /// ≤ ⌈units / kilnGEMMChunks⌉ (`kiln_gemm_chunk_units_`).

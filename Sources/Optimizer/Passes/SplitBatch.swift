@@ -81,8 +81,7 @@ public struct SplitBatch: Pass {
             carriers.formUnion(node.outputs)
         }
         let largest = prefix.flatMap(\.node.outputs).map { graph.type(of: $0).byteCount }.max() ?? 0
-        guard largest >= Self.minimumActivationBytes, batch <= Self.maximumImages,
-              batch * prefix.count <= Self.maximumCopiedNodes else { return false }
+        guard largest >= Self.minimumActivationBytes, batch * prefix.count <= Self.maximumCopiedNodes else { return false }
         let rest = graph.nodes.dropFirst(prefix.count)
 
         // The prefix's values that are read after it: by the rest of the graph, or as graph outputs.
@@ -136,11 +135,11 @@ public struct SplitBatch: Pass {
     }
 
     /// The batch of the graph's inputs: dimension 0 where it is over 1 and the same for every input
-    /// that has it; nil for one image, or inputs that disagree.
+    /// that has it; nil for one image, inputs that disagree, or more than `maximumImages`.
     static func batch(of graph: Graph) -> Int? {
         let batches = Set(graph.inputs.compactMap { graph.type(of: $0).shape.first }.filter { $0 > 1 })
-        guard batches.count == 1 else { return nil }
-        return batches.first
+        guard batches.count == 1, let batch = batches.first, batch <= maximumImages else { return nil }
+        return batch
     }
 
     static func oneImage(_ type: TensorType) -> TensorType {

@@ -221,28 +221,32 @@ static int run(int argc, char **argv, const char **input_paths, const char **out
     }
     void **inputs = calloc((size_t)kiln_model_input_count + 1, sizeof *inputs);
     void **outputs = calloc((size_t)kiln_model_output_count + 1, sizeof *outputs);
+    int status = 2;
     if (inputs == NULL || outputs == NULL) {
         fprintf(stderr, "error: out of memory\n");
-        return 2;
+        goto done;
     }
     for (int k = 0; k < kiln_model_input_count + kiln_model_output_count; k++) {
         const kiln_io *t = k < kiln_model_input_count ? &kiln_model_inputs[k] : &kiln_model_outputs[k - kiln_model_input_count];
         void *p = tensor_buffer(t->type, t->count);
         if (p == NULL) {
             fprintf(stderr, "error: out of memory\n");
-            return 2;
+            goto done;
         }
         if (k < kiln_model_input_count) inputs[k] = p;
         else outputs[k - kiln_model_input_count] = p;
     }
-    if (load_inputs(input_paths, inputs_given, inputs) != 0) return 2;
-    if (profile > 0) return kiln_profile((const void *const *)inputs, outputs, profile, profile_json, peak, bandwidth);
+    if (load_inputs(input_paths, inputs_given, inputs) != 0) goto done;
+    if (profile > 0) {
+        status = kiln_profile((const void *const *)inputs, outputs, profile, profile_json, peak, bandwidth);
+        goto done;
+    }
     if (bench > 0) {
         kiln_model_run((const void *const *)inputs, outputs); /* warm-up */
         double *times = malloc((size_t)bench * sizeof *times);
         if (times == NULL) {
             fprintf(stderr, "error: out of memory\n");
-            return 2;
+            goto done;
         }
         for (long i = 0; i < bench; i++) {
             double start = kiln_now_ms();
@@ -260,12 +264,18 @@ static int run(int argc, char **argv, const char **input_paths, const char **out
         const kiln_io *t = &kiln_model_outputs[k];
         if (kiln_npy_write_typed(output_paths[k], t->type, outputs[k], t->dims, t->rank, err, sizeof err) != KILN_OK) {
             fprintf(stderr, "error: %s\n", err);
-            return 2;
+            goto done;
         }
     }
     if (outputs_given == 0 && (bench == 0 || top_given) && kiln_model_output_count > 0 && kiln_model_outputs[0].type == KILN_TYPE_FLOAT)
         print_top(outputs[0], top, input_paths, inputs_given);
-    return 0;
+    status = 0;
+done: /* every buffer freed, on every path: the sanitizer builds check for leaks */
+    for (int k = 0; inputs != NULL && k < kiln_model_input_count; k++) free(inputs[k]);
+    for (int k = 0; outputs != NULL && k < kiln_model_output_count; k++) free(outputs[k]);
+    free(inputs);
+    free(outputs);
+    return status;
 }
 
 int main(int argc, char **argv) {
