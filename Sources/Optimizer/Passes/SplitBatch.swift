@@ -89,11 +89,15 @@ public struct SplitBatch: Pass {
         var crossing = Set(rest.flatMap(\.inputs).filter(produced.contains))
         crossing.formUnion(graph.outputs.filter(produced.contains))
 
+        // The batched graph inputs the prefix reads: each is sliced into its images.
+        let read = Set(prefix.flatMap(\.node.inputs))
+        let sliced = graph.inputs.filter { carriers.contains($0) && read.contains($0) }
+
         var nodes: [Node] = []
         var copies: [ValueID: [ValueID]] = [:]  // crossing value → its N one-image copies
         for image in 0..<batch {
             var renamed: [ValueID: ValueID] = [:]
-            for input in graph.inputs where carriers.contains(input) && prefix.contains(where: { $0.node.inputs.contains(input) }) {
+            for input in sliced {
                 let slice = Slice(starts: [image], ends: [image + 1], axes: [0], steps: [1])
                 let name = Self.copyName(graph[input].name, image: image)
                 let one = graph.addValue(name: name, type: Self.oneImage(graph.type(of: input)))
