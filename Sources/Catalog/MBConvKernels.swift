@@ -2,16 +2,17 @@ import IR
 
 extension KernelCatalog {
     /// The expanded tensor size from which `fuse-expand-depthwise` fuses an expand conv into the
-    /// depthwise conv reading it: 2 MiB, which in EfficientNet and MobileNetV3 means the blocks at
-    /// 112×112 (B1: 120×120), whose expanded tensor (3–5 MB) goes through L3 or memory unfused.
-    /// Measured in whole programs (`--profile`, interleaved with the unfused program, medians; AVX-512,
-    /// one core with a 1.25 MiB L2), fused / unfused time of the nodes: 0.87 for tv_b0's 112×112×96
-    /// block and 0.61 for mnv3's 112×112×64 one, but 1.06–1.38 for the blocks at 56×56 and 28×28
-    /// (1.7 MiB and 0.7 MiB expanded) and 1.02 at 14×14×672. `kernels_bench_mbconv.c` agrees from
-    /// 28×28 down (1.13–1.19) and finds 0.88–0.92 at 56×56×144, which whole programs do not show:
-    /// there the unfused kernels, specialized for their shapes, are faster than the fused kernel's
-    /// out-of-line stages (see kiln_kernels_mbconv.h), and the tensors they pass stay mostly in L2.
-    public static let expandDepthwiseMinimumBytes = 2 << 20
+    /// depthwise conv reading it: 1 MiB, about the core's L2 (1.25 MiB here), past which the unfused
+    /// expanded tensor goes through L3 or memory. In EfficientNet-B0 the blocks at 112×112 and
+    /// 56×56 (4.6 and 1.7 MiB expanded), not those at 28×28 (0.7 MiB) and below.
+    /// Measured in whole programs (`--profile`, interleaved, medians of per-round ratios, against the
+    /// same program's unfused blocks as control; AVX-512, one thread), after the fused kernel computes
+    /// its expanded rows one image row at a time (kiln_kernels_mbconv.h): tv_b0's 56×56×144 stride-1
+    /// block at 0.88 of the two kernels apart, the 56×56 → 28×28 stride-2 one at 0.94, the 28×28
+    /// ones at 1.00 and 1.02 (no gain: their 0.7 MiB stay in L2 apart too). Before that change the
+    /// fused kernel ran its GEMM on a band's varying row count, with tiles chosen at run time, and
+    /// was slower than the kernels apart everywhere but at 112×112 (1.06–1.38 at 56×56 and 28×28).
+    public static let expandDepthwiseMinimumBytes = 1 << 20
 
     /// The largest expand weight `fuse-expand-depthwise` fuses: 64 KiB. Every band of output rows
     /// runs the expand GEMM on its few new rows against the whole weight, so the weight is read once
@@ -41,16 +42,12 @@ extension KernelCatalog {
         })
 
     /// Whether the expand conv and depthwise conv `query` describes as one `ExpandDepthwise` should
-    /// run fused: the kernel runs it, the depthwise conv has stride 2 (its input, the expanded
-    /// tensor, four times its output), the expanded tensor is large enough for the fusion to pay
+    /// run fused: the kernel runs it, the expanded tensor is large enough for the fusion to pay
     /// (`expandDepthwiseMinimumBytes`), and the expand weight small enough for every band to read it
-    /// from cache (`expandDepthwiseMaximumWeightBytes`). At stride 1 the two kernels apart were as
-    /// fast or faster wherever measured: B0's 56×56 and 28×28 blocks (1.06–1.38 fused / apart) and B7's 150×150
-    /// ones (0.96–1.27, five blocks of six slower fused).
+    /// from cache (`expandDepthwiseMaximumWeightBytes`).
     public static func fusesExpandDepthwise(_ query: KernelQuery) -> Bool {
         guard let s = ExpandDepthwiseShape(query), !expandDepthwise.candidates(for: query).isEmpty else { return false }
-        return s.sh >= 2 && s.sw >= 2 && s.expandedBytes >= expandDepthwiseMinimumBytes
-            && s.expandWeightBytes <= expandDepthwiseMaximumWeightBytes
+        return s.expandedBytes >= expandDepthwiseMinimumBytes && s.expandWeightBytes <= expandDepthwiseMaximumWeightBytes
     }
 }
 

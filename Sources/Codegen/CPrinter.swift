@@ -85,6 +85,8 @@ public struct CPrinter {
         #define KILN_MODEL_INTERNAL_H
         /* What the files of the generated model share: buffers and node functions. */
 
+        /* Every kernel call below passes its shapes as constants: kernels may inline their stages for them. */
+        #define KILN_SPECIALIZED_CALLS 1
         #include "kiln_kernels.h"
         #include "kiln_program.h"
         #include "model.h"

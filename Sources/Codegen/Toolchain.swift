@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import IR
 
 /// The C compiler Kiln drives to build generated programs.
@@ -93,14 +94,40 @@ public struct Toolchain: Sendable {
         } catch {
             throw KilnError("cannot run \(executable): \(error.localizedDescription)")
         }
+        let pid = process.processIdentifier
+        ChildProcesses.started(pid)
         let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        ChildProcesses.ended(pid)
         guard process.terminationStatus == 0 else {
             let text = String(decoding: output, as: UTF8.self)
             let first = text.split(separator: "\n").first { $0.contains("error") } ?? text.split(separator: "\n").first ?? ""
             throw KilnError("the compiler failed (\(executable) exit \(process.terminationStatus)): \(first)")
         }
         return output
+    }
+}
+
+/// The compiler processes running now, so that an interrupted `kiln compile` can stop them before it removes the
+/// folder they write in (they do not get a signal sent to kiln alone, and would write on into the folder being
+/// removed).
+public enum ChildProcesses {
+    private static let running = Mutex<Set<Int32>>([])
+
+    static func started(_ pid: Int32) { running.withLock { _ = $0.insert(pid) } }
+    static func ended(_ pid: Int32) { running.withLock { _ = $0.remove(pid) } }
+
+    /// Sends `signal` to every running child, then waits until each has been seen to end (its `waitUntilExit`
+    /// returned), for at most `seconds`. Returns whether all did.
+    @discardableResult
+    public static func stop(with signal: Int32, waiting seconds: Double) -> Bool {
+        for pid in running.withLock({ $0 }) { kill(pid, signal) }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if running.withLock({ $0.isEmpty }) { return true }
+            usleep(10_000)
+        }
+        return running.withLock { $0.isEmpty }
     }
 }
 

@@ -1,3 +1,4 @@
+import Codegen
 import Foundation
 import IR
 import Synchronization
@@ -7,8 +8,9 @@ import Synchronization
 /// and when it is interrupted (Ctrl-C, SIGTERM), so an interrupted build leaves nothing behind in /tmp.
 ///
 /// The signal handler only writes the signal number to a pipe (async-signal-safe); a thread waiting on the pipe
-/// silences stdout and stderr (the main thread may trip over the vanishing files first), removes the folder and
-/// re-raises the signal with its default action, so the exit status still says "killed by SIGINT". Signals stay
+/// silences stdout and stderr (the main thread may trip over the vanishing files first), stops the running
+/// compiler children (`ChildProcesses`: a signal sent to kiln alone does not reach them, and they would write on
+/// into the folder), removes the folder and re-raises the signal with its default action, so the exit status still says "killed by SIGINT". Signals stay
 /// caught, not ignored, so the C compiler children keep the default Ctrl-C behaviour.
 enum ScratchFolder {
     nonisolated(unsafe) private static var pipeWrite: Int32 = -1
@@ -51,6 +53,8 @@ enum ScratchFolder {
             interrupted.store(true, ordering: .sequentiallyConsistent)
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { dup2(null, STDERR_FILENO); dup2(null, STDOUT_FILENO) }
+            // The compilers first: they would write on into the folder (their temporaries, objects) while it goes.
+            ChildProcesses.stop(with: SIGTERM, waiting: 2)
             remove(folder)
             for s in [SIGINT, SIGTERM, SIGHUP] { signal(s, SIG_DFL) }
             kill(getpid(), signalNumber)  // to the process: this thread may have the signal blocked

@@ -12,6 +12,13 @@
  * library's depthwise kernel. The rows a band shares with the next (its bottom taps are the next band's top ones)
  * move to the top of the scratch instead of being computed twice.
  *
+ * The GEMM runs on one image row (w pixels) at a time, and in generated code (which defines KILN_SPECIALIZED_CALLS and
+ * passes every shape as a constant) both stages are inlined into the node function, so that w is a constant and the
+ * GEMM is specialized for it as the unfused kernel is for its h * w. The GEMM once ran on each band's new rows
+ * together, a count that varies from band to band: it then chose its tiles at run time, split the rows into remainder
+ * tiles, and the fused kernel measured 1.2-1.8x slower than the two kernels apart (kernels_bench_mbconv.c, -O2), which
+ * the catalog then fused only at 112x112. Row by row it measures 0.81-1.03 of them on EfficientNet-B0's blocks.
+ *
  * Exactness: both stages are the library's own entry points, called on sub-ranges. The GEMM sums each element in the
  * same order whatever rows it is given; the depthwise call sees the band's rows with `h` and `pt` shifted so that every
  * output row has the same taps inside (only taps outside the image are left out) and the same columns. The result
@@ -23,17 +30,16 @@
 #ifndef KILN_KERNELS_MBCONV_H
 #define KILN_KERNELS_MBCONV_H
 
-/* The two stages, each out of line. Inlined into one function with the band loop (generated code's node function),
- * they measured 1.5x slower than the same calls apart on EfficientNet-B0's 14x14x672 block (GCC 12 -O3): the inlined
- * GEMM tile and depthwise rows share a function too large to keep their registers. Out of line, the compiler still
- * specializes them for the shapes generated code passes (interprocedural constant propagation, `.constprop` clones). */
-#if defined(__GNUC__) || defined(__clang__)
-#define KILN_MBCONV_STAGE_ static __attribute__((noinline, unused))
+/* The two stages. Inlined where every shape is a constant (KILN_SPECIALIZED_CALLS); out of line for other callers (the
+ * SwiftPM entry points, the C harness), whose every call site would otherwise compile a whole GEMM and depthwise conv
+ * for shapes known only at run time. The arithmetic is the same either way. */
+#if defined(KILN_SPECIALIZED_CALLS) || !(defined(__GNUC__) || defined(__clang__))
+#define KILN_MBCONV_STAGE_ KILN_INLINE
 #else
-#define KILN_MBCONV_STAGE_ static
+#define KILN_MBCONV_STAGE_ static __attribute__((noinline, unused))
 #endif
 
-/* Expanded rows: p pixels of cin channels -> c channels, row strides cin and c. */
+/* Expanded image row(s): p pixels of cin channels -> c channels, row strides cin and c. */
 KILN_MBCONV_STAGE_ void kiln_f32_expand_rows_(size_t p, size_t cin, size_t c, const float *in, const float *packed_expand,
                                               float *rows, kiln_act act_expand) {
     kiln_f32_gemm_bias_act(p, cin, c, in, cin, packed_expand, rows, c, NULL, 0, act_expand);
@@ -66,13 +72,13 @@ KILN_INLINE void kiln_f32_expand_dwconv_band(size_t h, size_t w, size_t cin, con
         /* rows the previous band already expanded (lo >= held_lo: bands move down) */
         size_t kept = held_hi > lo ? (held_hi < hi ? held_hi : hi) - lo : 0;
         if (kept && lo > held_lo) memmove(scratch, scratch + (lo - held_lo) * row, kept * row * sizeof(float));
-        if (hi > lo + kept)
-            kiln_f32_expand_rows_((hi - lo - kept) * w, cin, c, in + (lo + kept) * w * cin, packed_expand,
-                                  scratch + kept * row, act_expand);
+        /* one image row per GEMM: w rows, a constant in generated code (see the top of this file) */
+        for (size_t y = lo + kept; y < hi; y++)
+            kiln_f32_expand_rows_(w, cin, c, in + y * w * cin, packed_expand, scratch + (y - lo) * row, act_expand);
         held_lo = lo, held_hi = hi;
         /* the band as a depthwise conv of its own over rows [lo, hi): pt + lo - y0 * sh >= 0 since lo >= top */
-        kiln_f32_band_dwconv_(hi - lo, w, c, scratch, y1 - y0, ow, kh, kw, sh, sw, dh, dw, pt + lo - y0 * sh, pl,
-                              packed, out + y0 * ow * c, act);
+        kiln_f32_band_dwconv_(hi - lo, w, c, scratch, y1 - y0, ow, kh, kw, sh, sw, dh, dw, pt + lo - y0 * sh, pl, packed,
+                              out + y0 * ow * c, act);
     }
 }
 

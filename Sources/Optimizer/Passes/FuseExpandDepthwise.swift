@@ -20,9 +20,9 @@ import IR
 /// conv is not 1×1 with stride 1, no padding, one group, or has a residual or a gate; the reader is
 /// not a depthwise conv (group = channels, one output channel per group) of it, or has a residual or
 /// a gate; a weight or bias is computed at run time; or the catalog says the fusion does not pay
-/// (`KernelCatalog.fusesExpandDepthwise`: a stride-1 depthwise conv, an expanded tensor under 2 MiB
-/// or an expand weight over 64 KiB, all measured faster unfused; in EfficientNet-B0 and MobileNetV3
-/// only the stride-2 block at 112×112 fuses, in B3 and B7 the stride-2 blocks of their first stages).
+/// (`KernelCatalog.fusesExpandDepthwise`: an expanded tensor under 1 MiB, which stays in L2 between
+/// the two kernels apart, or an expand weight over 64 KiB, which every band would re-read; in
+/// EfficientNet-B0 the blocks at 112×112 and 56×56 fuse, those at 28×28 and below do not).
 public struct FuseExpandDepthwise: Pass {
     public let name = "fuse-expand-depthwise"
     public init() {}
