@@ -27,7 +27,7 @@ one_() {
     cc=$1 name=$2; shift 2
     log="$out/$cc-$name.log"
     if ! $cc -std=c11 -O2 -Wall -Wextra -Werror "$@" -I"$src/include" "$src/tests/kernels_test.c" "$src/tests/kernels_test_generic.c" \
-        "$src/tests/kernels_test_parallel.c" "$src/tests/kernels_test_mbconv.c" \
+        "$src/tests/kernels_test_parallel.c" "$src/tests/kernels_test_mbconv.c" "$src/tests/kernels_test_mbconv_specialized.c" \
         "$src/kiln_pack.c" -pthread -lm -o "$out/$cc-$name" >"$log" 2>&1; then
         echo "BUILD FAILED: $cc $name" >>"$log"
         return 1

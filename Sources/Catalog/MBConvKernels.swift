@@ -14,12 +14,13 @@ extension KernelCatalog {
     /// was slower than the kernels apart everywhere but at 112×112 (1.06–1.38 at 56×56 and 28×28).
     public static let expandDepthwiseMinimumBytes = 1 << 20
 
-    /// The largest expand weight `fuse-expand-depthwise` fuses: 64 KiB. Every band of output rows
-    /// runs the expand GEMM on its few new rows against the whole weight, so the weight is read once
-    /// per band, where the unfused GEMM reads it once for all rows. Measured on EfficientNet-B7 (one
-    /// thread, `--profile`, fused against apart): stride-2 blocks with 24 and 55 KiB weights ran fused
-    /// at 0.83 and 0.95 of the two kernels apart, with 154 KiB at 1.07, and up to 1.65 with larger ones
-    /// (the last stage's 9.4 MiB weight, read by all 19 bands: 27.7 ms fused, 21.8 ms apart).
+    /// The largest expand weight `fuse-expand-depthwise` fuses: 64 KiB. The fused kernel runs the
+    /// expand GEMM on one image row at a time against the whole weight, so the weight is read once
+    /// per row, where the unfused GEMM reads it once per tile of rows: from L1 or L2 when it is small.
+    /// Measured on EfficientNet-B7 (one thread, `--profile`, fused against apart) when the GEMM ran
+    /// once per band: stride-2 blocks with 24 and 55 KiB weights ran fused at 0.83 and 0.95 of the two
+    /// kernels apart, with 154 KiB at 1.07, and up to 1.65 with larger ones (the last stage's 9.4 MiB
+    /// weight, read by all 19 bands: 27.7 ms fused, 21.8 ms apart). Not measured again since.
     public static let expandDepthwiseMaximumWeightBytes = 64 << 10
 
     public static let expandDepthwise: KernelEntry = KernelEntry(

@@ -89,16 +89,16 @@ public struct Toolchain: Sendable {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = errors
+        guard !ChildProcesses.stopping else { throw KilnError("interrupted") }
         do {
             try process.run()
         } catch {
             throw KilnError("cannot run \(executable): \(error.localizedDescription)")
         }
-        let pid = process.processIdentifier
-        ChildProcesses.started(pid)
+        let launch = ChildProcesses.started(process.processIdentifier)
         let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        ChildProcesses.ended(pid)
+        ChildProcesses.ended(launch)
         guard process.terminationStatus == 0 else {
             let text = String(decoding: output, as: UTF8.self)
             let first = text.split(separator: "\n").first { $0.contains("error") } ?? text.split(separator: "\n").first ?? ""
@@ -108,26 +108,56 @@ public struct Toolchain: Sendable {
     }
 }
 
-/// The compiler processes running now, so that an interrupted `kiln compile` can stop them before it removes the
-/// folder they write in (they do not get a signal sent to kiln alone, and would write on into the folder being
-/// removed).
+/// The compiler processes (and the compiled programs `kiln verify` runs) running now, so that an interrupted
+/// `kiln compile` or `kiln verify` can stop them before it removes the folder they write in: a signal sent to kiln
+/// alone does not reach them, and they would write on into the folder being removed. Foundation starts each child in
+/// a process group of its own, whose id is the child's pid; the group holds the compiler driver and the programs it
+/// runs (cc1, as, ld), which write the temporaries.
 public enum ChildProcesses {
-    private static let running = Mutex<Set<Int32>>([])
+    private struct State {
+        var running: [Int: Int32] = [:]  // launch number → pid (a number, not the pid, so a reused pid is no clash)
+        var next = 0
+        var stopping: Int32?  // the signal, once stop began: no child starts after that
+    }
+    private static let state = Mutex(State())
 
-    static func started(_ pid: Int32) { running.withLock { _ = $0.insert(pid) } }
-    static func ended(_ pid: Int32) { running.withLock { _ = $0.remove(pid) } }
+    /// Registers a child that just started; nil when stopping began before it did, and the child has been sent the
+    /// signal (the caller waits for it as usual).
+    public static func started(_ pid: Int32) -> Int? {
+        let result: (Int?, Int32?) = state.withLock { s in
+            if let signal = s.stopping { return (nil, signal) }
+            s.next += 1
+            s.running[s.next] = pid
+            return (s.next, nil)
+        }
+        if let signal = result.1, pid > 0 { kill(-pid, signal) }
+        return result.0
+    }
 
-    /// Sends `signal` to every running child, then waits until each has been seen to end (its `waitUntilExit`
-    /// returned), for at most `seconds`. Returns whether all did.
+    public static func ended(_ launch: Int?) {
+        guard let launch else { return }
+        state.withLock { _ = $0.running.removeValue(forKey: launch) }
+    }
+
+    /// Whether stopping began: callers start no new child then.
+    public static var stopping: Bool { state.withLock { $0.stopping != nil } }
+
+    /// Sends `signal` to every running child's process group, keeps any child from starting after it, and waits
+    /// until each has been seen to end (its `waitUntilExit` returned), for at most `seconds` in all. Returns whether
+    /// all did.
     @discardableResult
     public static func stop(with signal: Int32, waiting seconds: Double) -> Bool {
-        for pid in running.withLock({ $0 }) { kill(pid, signal) }
+        let pids = state.withLock { s -> [Int32] in
+            s.stopping = signal
+            return Array(s.running.values)
+        }
+        for pid in pids where pid > 0 { kill(-pid, signal) }
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if running.withLock({ $0.isEmpty }) { return true }
+            if state.withLock({ $0.running.isEmpty }) { return true }
             usleep(10_000)
         }
-        return running.withLock { $0.isEmpty }
+        return state.withLock { $0.running.isEmpty }
     }
 }
 

@@ -1,3 +1,4 @@
+import Codegen
 import Foundation
 import Frontend
 import IR
@@ -107,13 +108,16 @@ enum Program {
         let messages = Pipe()
         process.standardError = messages
         process.standardOutput = messages
+        guard !ChildProcesses.stopping else { throw KilnError("interrupted") }
         do {
             try process.run()
         } catch {
             throw KilnError("cannot run the compiled program \(binary): \(error.localizedDescription)")
         }
+        let launch = ChildProcesses.started(process.processIdentifier)
         let text = String(decoding: messages.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        ChildProcesses.ended(launch)
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let how = process.terminationReason == .exit ? "exit \(process.terminationStatus)" : "signal \(process.terminationStatus)"
             let line = text.split(separator: "\n").first.map(String.init) ?? ""

@@ -53,10 +53,11 @@ enum ScratchFolder {
             interrupted.store(true, ordering: .sequentiallyConsistent)
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { dup2(null, STDERR_FILENO); dup2(null, STDOUT_FILENO) }
+            // A second Ctrl-C while the compilers stop ends kiln at once.
+            for s in [SIGINT, SIGTERM, SIGHUP] { signal(s, SIG_DFL) }
             // The compilers first: they would write on into the folder (their temporaries, objects) while it goes.
             ChildProcesses.stop(with: SIGTERM, waiting: 2)
             remove(folder)
-            for s in [SIGINT, SIGTERM, SIGHUP] { signal(s, SIG_DFL) }
             kill(getpid(), signalNumber)  // to the process: this thread may have the signal blocked
         }
         thread.start()

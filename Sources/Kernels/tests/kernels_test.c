@@ -385,6 +385,7 @@ int main(void) {
     test_generic();
     test_parallel();
     test_mbconv();
+    test_mbconv_specialized();
     printf("kiln kernels [%s]: %ld checks, %ld failures\n", KILN_ISA_NAME, checks, failures);
     return failures ? 1 : 0;
 }

@@ -17,5 +17,7 @@ void test_generic(void);
 void test_parallel(void);
 /* The expand + depthwise fusion (kernels_test_mbconv.c). */
 void test_mbconv(void);
+/* The same, compiled as generated code compiles it (kernels_test_mbconv_specialized.c). */
+void test_mbconv_specialized(void);
 
 #endif

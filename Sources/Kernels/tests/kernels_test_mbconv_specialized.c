@@ -1,0 +1,101 @@
+/* kernels_test_mbconv_specialized.c — the expand + depthwise fusion as generated code compiles it: with
+ * KILN_SPECIALIZED_CALLS defined, so that its two stages are inlined, and every shape a literal constant, so that the
+ * GEMM on each image row is specialized for w rows. kernels_test_mbconv.c checks the out-of-line form (run-time shapes,
+ * many of them); this file checks a few constant shapes against the two kernels apart through a whole expanded
+ * tensor, bit for bit: EfficientNet-B0's 56x56 stride-1 block (rows of 56: four 14-row tiles), a 7-wide map (the GEMM's
+ * 7-row tile on AVX-512), rows of 15 and 30 (remainder tiles), stride 2 with TensorFlow's asymmetric "same" pads, two
+ * images, and the band entry point over split output rows. */
+#define KILN_SPECIALIZED_CALLS 1
+#include "kernels_test.h"
+
+#include "kiln_pack.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* MB_CONST(name, n, h, w, cin, c, k, s, pt, pl, oh, ow): name_fused (the fused kernel), name_band (its band entry
+ * point on output rows [oy0, oy1) of the last image) and name_apart (the GEMM, then the depthwise conv), each with
+ * every shape a constant. */
+#define MB_CONST(name, n, h, w, cin, c, k, s, pt, pl, oh, ow)                                                        \
+    enum { name##_n = n, name##_h = h, name##_w = w, name##_cin = cin, name##_c = c, name##_k = k, name##_s = s,    \
+           name##_oh = oh, name##_ow = ow };                                                                         \
+    static void name##_fused(const float *in, const float *pe, const float *pd, float *out, float *scratch) {      \
+        kiln_f32_expand_dwconv_bias_act(n, h, w, cin, in, c, pe, (kiln_act){KILN_ACT_SILU, 0, 0}, oh, ow, k, k, s, s, \
+                                        1, 1, pt, pl, pd, out, (kiln_act){KILN_ACT_SILU, 0, 0}, scratch);           \
+    }                                                                                                              \
+    static void name##_band(const float *in, const float *pe, const float *pd, float *out, float *scratch,         \
+                            size_t oy0, size_t oy1) {                                                              \
+        kiln_f32_expand_dwconv_band(h, w, cin, in + (n - 1) * h * w * cin, c, pe, (kiln_act){KILN_ACT_RELU6, 0, 0}, \
+                                    oh, ow, k, k, s, s, 1, 1, pt, pl, pd, out + (n - 1) * oh * ow * c,              \
+                                    (kiln_act){KILN_ACT_HARDSWISH, 0, 0}, oy0, oy1, scratch);                       \
+    }                                                                                                              \
+    static void name##_apart(const float *in, const float *pe, const float *pd, float *expanded, float *out,       \
+                             kiln_act act_expand, kiln_act act) {                                                  \
+        kiln_f32_gemm_bias_act(n * h * w, cin, c, in, cin, pe, expanded, c, NULL, 0, act_expand);                  \
+        kiln_f32_dwconv_bias_act(n, h, w, c, expanded, oh, ow, k, k, s, s, 1, 1, pt, pl, pd, out, act);            \
+    }
+
+MB_CONST(b0_56x56, 1, 56, 56, 24, 144, 3, 1, 1, 1, 56, 56)
+MB_CONST(map_7x7, 2, 7, 7, 40, 52, 5, 1, 2, 2, 7, 7)
+MB_CONST(rows_15, 1, 15, 15, 16, 40, 3, 1, 1, 1, 15, 15)
+MB_CONST(rows_30_s2_same, 2, 30, 30, 24, 72, 5, 2, 1, 1, 15, 15)
+
+#define MB_RUN(name)                                                                                               \
+    mb_check(#name, name##_n, name##_h, name##_w, name##_cin, name##_c, name##_k, name##_s, name##_oh, name##_ow,   \
+             name##_fused, name##_band, name##_apart)
+
+typedef void (*mb_fused_fn)(const float *, const float *, const float *, float *, float *);
+typedef void (*mb_band_fn)(const float *, const float *, const float *, float *, float *, size_t, size_t);
+typedef void (*mb_apart_fn)(const float *, const float *, const float *, float *, float *, kiln_act, kiln_act);
+
+/* Counts a check: a failure unless got equals want bit for bit. */
+static void check_bits(const char *what, const float *got, const float *want, size_t count) {
+    checks++;
+    if (memcmp(got, want, count * sizeof(float)) == 0) return;
+    size_t i = 0;
+    while (i < count && memcmp(got + i, want + i, sizeof(float)) == 0) i++;
+    if (++failures <= 20)
+        fprintf(stderr, "FAIL %s [%zu of %zu]: got %.9g want %.9g\n", what, i, count, (double)got[i], (double)want[i]);
+}
+
+static void mb_check(const char *name, size_t n, size_t h, size_t w, size_t cin, size_t c, size_t k, size_t s,
+                     size_t oh, size_t ow, mb_fused_fn fused, mb_band_fn band, mb_apart_fn apart) {
+    float *in = randv(n * h * w * cin, 1), *we = randv(c * cin, 0.5f), *be = randv(c, 1);
+    float *wd = randv(c * k * k, 1), *bd = randv(c, 1);
+    float *pe = malloc(kiln_pack_gemm_f32_floats(cin, c) * sizeof(float));
+    float *pd = malloc(kiln_pack_dwconv_f32_floats(c, k, k) * sizeof(float));
+    kiln_pack_gemm_f32(cin, c, we, 1, cin, be, pe);
+    kiln_pack_dwconv_f32(c, k, k, wd, bd, pd);
+    size_t out_floats = n * oh * ow * c, image = oh * ow * c;
+    float *expanded = malloc(n * h * w * c * sizeof(float)), *want = malloc(out_floats * sizeof(float));
+    float *got = malloc(out_floats * sizeof(float));
+    float *scratch = malloc(kiln_expand_dwconv_scratch_floats(h, w, c, oh, k, s, 1) * sizeof(float));
+    char what[120];
+
+    apart(in, pe, pd, expanded, want, (kiln_act){KILN_ACT_SILU, 0, 0}, (kiln_act){KILN_ACT_SILU, 0, 0});
+    for (size_t i = 0; i < out_floats; i++) got[i] = -1e30f;
+    fused(in, pe, pd, got, scratch);
+    snprintf(what, sizeof what, "expand_dwconv specialized %s", name);
+    check_bits(what, got, want, out_floats);
+
+    /* the band entry point (other activations) on the last image's rows in three uneven parts */
+    apart(in, pe, pd, expanded, want, (kiln_act){KILN_ACT_RELU6, 0, 0}, (kiln_act){KILN_ACT_HARDSWISH, 0, 0});
+    for (size_t i = 0; i < out_floats; i++) got[i] = -1e30f;
+    size_t cut1 = oh / 3, cut2 = oh - oh / 4;
+    band(in, pe, pd, got, scratch, 0, cut1);
+    band(in, pe, pd, got, scratch, cut1, cut2);
+    band(in, pe, pd, got, scratch, cut2, oh);
+    snprintf(what, sizeof what, "expand_dwconv band specialized %s", name);
+    check_bits(what, got + (n - 1) * image, want + (n - 1) * image, image);
+
+    free(in), free(we), free(be), free(wd), free(bd), free(pe), free(pd);
+    free(expanded), free(want), free(got), free(scratch);
+}
+
+void test_mbconv_specialized(void) {
+    MB_RUN(b0_56x56);
+    MB_RUN(map_7x7);
+    MB_RUN(rows_15);
+    MB_RUN(rows_30_s2_same);
+}
