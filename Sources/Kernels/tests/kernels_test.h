@@ -11,6 +11,8 @@ float frand(void);
 float *randv(size_t n, float scale);
 /* Counts a check; a failure when |got - ref| > 1e-5 * (|ref| + scale). */
 void check(const char *what, size_t index, float got, double ref, double scale);
+/* Counts a check; a failure unless got equals want bit for bit (kernels_test_mbconv.c). */
+void check_bits(const char *what, const float *got, const float *want, size_t count);
 /* The generic kernels (kernels_test_generic.c). */
 void test_generic(void);
 /* The kiln_*_part wrappers on 1 to 5 threads (kernels_test_parallel.c). */

@@ -19,7 +19,7 @@ static const kiln_act mb_acts[] = {
 #define MB_NACTS (sizeof mb_acts / sizeof mb_acts[0])
 
 /* Counts a check: a failure unless got equals want bit for bit. */
-static void check_equal(const char *what, const float *got, const float *want, size_t count) {
+void check_bits(const char *what, const float *got, const float *want, size_t count) {
     checks++;
     if (memcmp(got, want, count * sizeof(float)) == 0) return;
     size_t i = 0;
@@ -51,7 +51,7 @@ static void mbconv_case(size_t n, size_t h, size_t w, size_t cin, size_t c, size
     char what[160];
     snprintf(what, sizeof what, "expand_dwconv n%zu %zux%zux%zu->%zu k%zu s%zu d%zu pads %zu,%zu,%zu,%zu", n, h, w,
              cin, c, k, s, dil, pt, pl, pb, pr);
-    check_equal(what, got, want, out_floats);
+    check_bits(what, got, want, out_floats);
 
     /* the band entry point over uneven parts of the last image's rows, as a thread pool would call it */
     for (size_t parts = 2; parts <= 3; parts++) {
@@ -64,7 +64,7 @@ static void mbconv_case(size_t n, size_t h, size_t w, size_t cin, size_t c, size
         }
         snprintf(what, sizeof what, "expand_dwconv band, %zu parts, %zux%zux%zu->%zu k%zu s%zu", parts, h, w, cin, c,
                  k, s);
-        check_equal(what, got + last, want + last, oh * ow * c);
+        check_bits(what, got + last, want + last, oh * ow * c);
     }
     free(in), free(we), free(be), free(wd), free(bd), free(pe), free(pd), free(expanded), free(want), free(got);
     free(scratch);

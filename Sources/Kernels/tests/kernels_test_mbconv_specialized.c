@@ -49,16 +49,6 @@ typedef void (*mb_fused_fn)(const float *, const float *, const float *, float *
 typedef void (*mb_band_fn)(const float *, const float *, const float *, float *, float *, size_t, size_t);
 typedef void (*mb_apart_fn)(const float *, const float *, const float *, float *, float *, kiln_act, kiln_act);
 
-/* Counts a check: a failure unless got equals want bit for bit. */
-static void check_bits(const char *what, const float *got, const float *want, size_t count) {
-    checks++;
-    if (memcmp(got, want, count * sizeof(float)) == 0) return;
-    size_t i = 0;
-    while (i < count && memcmp(got + i, want + i, sizeof(float)) == 0) i++;
-    if (++failures <= 20)
-        fprintf(stderr, "FAIL %s [%zu of %zu]: got %.9g want %.9g\n", what, i, count, (double)got[i], (double)want[i]);
-}
-
 static void mb_check(const char *name, size_t n, size_t h, size_t w, size_t cin, size_t c, size_t k, size_t s,
                      size_t oh, size_t ow, mb_fused_fn fused, mb_band_fn band, mb_apart_fn apart) {
     float *in = randv(n * h * w * cin, 1), *we = randv(c * cin, 0.5f), *be = randv(c, 1);
