@@ -1,7 +1,8 @@
 /* kernels_bench_mbconv.c — the expand + depthwise fusion (kiln_kernels_mbconv.h) against the two kernels it fuses, on
  * EfficientNet-B0's MBConv shapes and a few of MobileNetV3's and B1's (224x224, batch 1, one thread, SiLU), shapes as literal constants as in generated
  * code. Interleaved rounds (unfused, fused, unfused, ...) of thread CPU time; prints the medians and the ratio
- * fused / unfused per shape, which is what KernelCatalog.expandDepthwiseMinimumBytes is chosen from. Not a test.
+ * fused / unfused per shape; KernelCatalog.expandDepthwiseMinimumBytes is chosen from whole programs, where the
+ * expanded tensor competes for the caches with everything else. Not a test.
  * Built by scripts/bench-kernels.sh. */
 #include "kernels_bench.h"
 
@@ -27,8 +28,8 @@ static int by_value(const void *a, const void *b) {
     X(v3_56x24_72_k3s1, 56, 24, 72, 3, 1, 1) X(v3_56x24_72_k5s2, 56, 24, 72, 5, 2, 1)                              \
     X(b1_30x40_240_k3s2, 30, 40, 240, 3, 2, 0)
 
-/* Each variant in a function of its own, as generated code has one per node: inlined into one function together,
- * the kernels measured far slower than apart (see kiln_kernels_mbconv.h). */
+/* Each variant in a function of its own, as generated code has one function per node (a fused node's stages are
+ * inlined into it: kernels_bench.h defines KILN_SPECIALIZED_CALLS as generated code does). */
 #define DEF(id, H, CIN, C, K, S, PT)                                                                               \
     enum { id##_OH = (H + S - 1) / S };                                                                            \
     static __attribute__((noinline)) void id##_expand(const float *in, const float *pe, float *e) {                \
