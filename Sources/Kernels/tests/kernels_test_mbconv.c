@@ -28,17 +28,24 @@ void check_bits(const char *what, const float *got, const float *want, size_t co
         fprintf(stderr, "FAIL %s [%zu of %zu]: got %.9g want %.9g\n", what, i, count, (double)got[i], (double)want[i]);
 }
 
+/* Random expand (1x1, cin -> c) and depthwise (k x k) weights and biases, packed for the two kernels: *pe and *pd,
+ * malloc'd. */
+void mb_packed_weights(size_t cin, size_t c, size_t k, float **pe, float **pd) {
+    float *we = randv(c * cin, 0.5f), *be = randv(c, 1), *wd = randv(c * k * k, 1), *bd = randv(c, 1);
+    *pe = malloc(kiln_pack_gemm_f32_floats(cin, c) * sizeof(float));
+    *pd = malloc(kiln_pack_dwconv_f32_floats(c, k, k) * sizeof(float));
+    kiln_pack_gemm_f32(cin, c, we, 1, cin, be, *pe);
+    kiln_pack_dwconv_f32(c, k, k, wd, bd, *pd);
+    free(we), free(be), free(wd), free(bd);
+}
+
 static void mbconv_case(size_t n, size_t h, size_t w, size_t cin, size_t c, size_t k, size_t s, size_t dil,
                         size_t pt, size_t pl, size_t pb, size_t pr, kiln_act act_expand, kiln_act act) {
     size_t span = (k - 1) * dil + 1;
     if (h + pt + pb < span || w + pl + pr < span) return;
     size_t oh = (h + pt + pb - span) / s + 1, ow = (w + pl + pr - span) / s + 1;
-    float *in = randv(n * h * w * cin, 1), *we = randv(c * cin, 0.5f), *be = randv(c, 1);
-    float *wd = randv(c * k * k, 1), *bd = randv(c, 1);
-    float *pe = malloc(kiln_pack_gemm_f32_floats(cin, c) * sizeof(float));
-    float *pd = malloc(kiln_pack_dwconv_f32_floats(c, k, k) * sizeof(float));
-    kiln_pack_gemm_f32(cin, c, we, 1, cin, be, pe);
-    kiln_pack_dwconv_f32(c, k, k, wd, bd, pd);
+    float *in = randv(n * h * w * cin, 1), *pe, *pd;
+    mb_packed_weights(cin, c, k, &pe, &pd);
     size_t out_floats = n * oh * ow * c, scratch_floats = kiln_expand_dwconv_scratch_floats(h, w, c, oh, k, s, dil);
     float *expanded = malloc(n * h * w * c * sizeof(float)), *want = malloc(out_floats * sizeof(float));
     float *got = malloc(out_floats * sizeof(float)), *scratch = malloc(scratch_floats * sizeof(float));
@@ -66,8 +73,7 @@ static void mbconv_case(size_t n, size_t h, size_t w, size_t cin, size_t c, size
                  k, s);
         check_bits(what, got + last, want + last, oh * ow * c);
     }
-    free(in), free(we), free(be), free(wd), free(bd), free(pe), free(pd), free(expanded), free(want), free(got);
-    free(scratch);
+    free(in), free(pe), free(pd), free(expanded), free(want), free(got), free(scratch);
 }
 
 void test_mbconv(void) {

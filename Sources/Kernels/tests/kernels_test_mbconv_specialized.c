@@ -8,8 +8,6 @@
 #define KILN_SPECIALIZED_CALLS 1
 #include "kernels_test.h"
 
-#include "kiln_pack.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +49,8 @@ typedef void (*mb_apart_fn)(const float *, const float *, const float *, float *
 
 static void mb_check(const char *name, size_t n, size_t h, size_t w, size_t cin, size_t c, size_t k, size_t s,
                      size_t oh, size_t ow, mb_fused_fn fused, mb_band_fn band, mb_apart_fn apart) {
-    float *in = randv(n * h * w * cin, 1), *we = randv(c * cin, 0.5f), *be = randv(c, 1);
-    float *wd = randv(c * k * k, 1), *bd = randv(c, 1);
-    float *pe = malloc(kiln_pack_gemm_f32_floats(cin, c) * sizeof(float));
-    float *pd = malloc(kiln_pack_dwconv_f32_floats(c, k, k) * sizeof(float));
-    kiln_pack_gemm_f32(cin, c, we, 1, cin, be, pe);
-    kiln_pack_dwconv_f32(c, k, k, wd, bd, pd);
+    float *in = randv(n * h * w * cin, 1), *pe, *pd;
+    mb_packed_weights(cin, c, k, &pe, &pd);
     size_t out_floats = n * oh * ow * c, image = oh * ow * c;
     float *expanded = malloc(n * h * w * c * sizeof(float)), *want = malloc(out_floats * sizeof(float));
     float *got = malloc(out_floats * sizeof(float));
@@ -79,7 +73,7 @@ static void mb_check(const char *name, size_t n, size_t h, size_t w, size_t cin,
     snprintf(what, sizeof what, "expand_dwconv band specialized %s", name);
     check_bits(what, got + (n - 1) * image, want + (n - 1) * image, image);
 
-    free(in), free(we), free(be), free(wd), free(bd), free(pe), free(pd);
+    free(in), free(pe), free(pd);
     free(expanded), free(want), free(got), free(scratch);
 }
 
