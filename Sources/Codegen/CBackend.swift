@@ -10,12 +10,6 @@ public struct CBackend: Backend {
     public init(toolchain: Toolchain) { self.toolchain = toolchain }
 
     public func writeSources(_ plan: KernelPlan, to build: URL, options: CompileOptions) throws -> BuildRecipe {
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(at: build, withIntermediateDirectories: true)
-        } catch {
-            throw KilnError("cannot create \(build.path): \(Compiler.reason(error))")
-        }
         let printer = CPrinter(weights: options.weights, preprocess: options.preprocess, labels: options.labels)
         func write(_ text: String, _ name: String) throws {
             try Compiler.write(Data(text.utf8), to: build.appendingPathComponent(name))

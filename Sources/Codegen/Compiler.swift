@@ -103,6 +103,15 @@ public enum Compiler {
         } else {
             build = fm.temporaryDirectory.appendingPathComponent("kiln-build-\(UUID().uuidString)")
         }
+        if options.emitDirectory != nil {
+            do {
+                try fm.createDirectory(at: build, withIntermediateDirectories: true)
+            } catch {
+                throw KilnError("cannot create \(build.path): \(Compiler.reason(error))")
+            }
+        } else {
+            try makeFolder(build)
+        }
         defer { if options.emitDirectory == nil { try? fm.removeItem(at: build) } }
         let binary = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath)).standardizedFileURL
         var options = options
@@ -132,6 +141,17 @@ public enum Compiler {
     }
 
     /// Writes a generated file; a failure is one line with the system's reason.
+    /// Creates `folder` in a parent that must exist (`mkdir`, not `mkdir -p`); a folder already there is fine.
+    /// Everything under a build folder is made this way: when an interrupted `kiln compile` removes its
+    /// temporary folder while the build is still writing sources, the next folder fails to be made instead of
+    /// making the removed path again, which would be left behind.
+    public static func makeFolder(_ folder: URL) throws {
+        guard mkdir(folder.path, 0o755) != 0 else { return }
+        let code = errno
+        guard code != EEXIST else { return }
+        throw KilnError("cannot create \(folder.path): \(String(cString: strerror(code)))")
+    }
+
     static func write(_ data: Data, to url: URL) throws {
         do {
             try data.write(to: url)

@@ -20,7 +20,7 @@ public struct SwiftBackend: Backend {
             throw KilnError("the Swift backend has no kernel for: " + missing.joined(separator: "; ") + " (compile with --backend c)")
         }
         let swiftc = try Toolchain.findSwift()
-        try FileManager.default.createDirectory(at: build.appendingPathComponent("swift"), withIntermediateDirectories: true)
+        try Compiler.makeFolder(build.appendingPathComponent("swift"))
         func write(_ text: String, _ name: String) throws {
             try text.write(to: build.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }

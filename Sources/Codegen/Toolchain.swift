@@ -213,7 +213,7 @@ public enum CSources {
             } else {
                 continue
             }
-            try FileManager.default.createDirectory(at: build.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try Compiler.makeFolder(build.appendingPathComponent(folder))
             try file.contents.write(to: build.appendingPathComponent("\(folder)/\(name)"), atomically: true, encoding: .utf8)
         }
         written.swift.sort()

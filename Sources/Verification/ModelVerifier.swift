@@ -79,7 +79,7 @@ public enum ModelVerifier {
         options.alterPlan?(&plan)
         let fm = FileManager.default
         let work = fm.temporaryDirectory.appendingPathComponent("kiln-verify-\(UUID().uuidString)")
-        try fm.createDirectory(at: work, withIntermediateDirectories: true)
+        try Compiler.makeFolder(work)
         defer { try? fm.removeItem(at: work) }
 
         var compile = options.compile
@@ -129,7 +129,7 @@ public enum ModelVerifier {
     /// Runs the trace build on one data set and compares each node's dump with the interpreter.
     static func trace(_ binary: String, plan: KernelPlan, graph: Graph, dataSet: DataSet, in work: URL) throws -> TraceReport {
         let dumps = work.appendingPathComponent("trace")
-        try FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)
+        try Compiler.makeFolder(dumps)
         try Program.run(binary, input: dataSet.input, output: work.appendingPathComponent("trace.npy").path,
                         environment: ["KILN_TRACE_DIR": dumps.path])
         let stored = plan.functions.compactMap { f in f.output.map { (f.node.index, (node: f.node, output: $0)) } }

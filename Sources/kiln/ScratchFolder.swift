@@ -10,7 +10,8 @@ import Synchronization
 /// The signal handler only writes the signal number to a pipe (async-signal-safe); a thread waiting on the pipe
 /// silences stdout and stderr (the main thread may trip over the vanishing files first), stops the running
 /// compiler children (`ChildProcesses`: a signal sent to kiln alone does not reach them, and they would write on
-/// into the folder), removes the folder and re-raises the signal with its default action, so the exit status still says "killed by SIGINT". Signals stay
+/// into the folder; SIGTERM, then SIGKILL after 5 s), renames the folder out of the build's way and removes it, and
+/// re-raises the signal with its default action, so the exit status still says "killed by SIGINT". Signals stay
 /// caught, not ignored, so the C compiler children keep the default Ctrl-C behaviour.
 enum ScratchFolder {
     nonisolated(unsafe) private static var pipeWrite: Int32 = -1
@@ -56,8 +57,13 @@ enum ScratchFolder {
             // A second Ctrl-C while the compilers stop ends kiln at once.
             for s in [SIGINT, SIGTERM, SIGHUP] { signal(s, SIG_DFL) }
             // The compilers first: they would write on into the folder (their temporaries, objects) while it goes.
-            ChildProcesses.stop(with: SIGTERM, waiting: 2)
-            remove(folder)
+            // A loaded machine may take seconds to end them; one that ignores SIGTERM is killed.
+            if !ChildProcesses.stop(with: SIGTERM, waiting: 5) { ChildProcesses.stop(with: SIGKILL, waiting: 5) }
+            // Renamed first: kiln's own threads, still writing sources or copying cached objects, can then make
+            // nothing more in it, since every path they use starts with the old name and `Compiler.makeFolder`
+            // never makes a missing parent.
+            let doomed = folder + ".removing"
+            remove(rename(folder, doomed) == 0 ? doomed : folder)
             kill(getpid(), signalNumber)  // to the process: this thread may have the signal blocked
         }
         thread.start()
@@ -70,9 +76,9 @@ enum ScratchFolder {
         while true { pause() }
     }
 
-    /// Removes the folder; again if a compiler child still running created something in it meanwhile.
+    /// Removes the folder, trying again for a while if something still running puts a file in it meanwhile.
     static func remove(_ folder: String) {
-        for _ in 0..<3 {
+        for _ in 0..<40 {
             try? FileManager.default.removeItem(atPath: folder)
             if !FileManager.default.fileExists(atPath: folder) { return }
             usleep(50_000)

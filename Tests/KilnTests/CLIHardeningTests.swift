@@ -113,7 +113,7 @@ import Testing
         let lines = done.stderr.split(separator: "\n")
         #expect(lines.count == 3 && lines[0].hasPrefix("kiln: ") && lines[1].contains("for native = "), "\(done.stderr)")
         #expect(lines.last?.contains("native = ") == true, "\(done.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "left behind after a build")
 
         // The program reads its input as kiln run does: an endless stream or a folder is one line and status 2.
         for input in [try RuntimeTests.link("zero.npy", to: "/dev/zero"), dir.path] {
@@ -138,7 +138,8 @@ import Testing
             process.interrupt()
         }
         #expect(interrupted.reason == .uncaughtSignal && interrupted.status == SIGINT, "\(interrupted)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+        let left = FileManager.default.enumerator(atPath: scratch.path)?.allObjects ?? []
+        #expect(left.isEmpty, "left behind in TMPDIR: \(left.prefix(10))")
     }
 
     static func hasBuildFolder(under folder: URL) -> Bool {
