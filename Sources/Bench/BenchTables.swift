@@ -3,8 +3,8 @@ import Optimizer
 
 /// `kiln bench`'s tables, as aligned text for the terminal or as Markdown for a README or an issue:
 /// per model, the variants' whole-run medians, spreads and ratios to the first variant (of the
-/// medians, and the median of the rounds' own ratios: see `BenchReport.Variant.roundRatio`), then the
-/// slowest layers side by side with each variant's µs, the first variant's roofline %, and ratios.
+/// medians, and the median of the rounds' own ratios: see `BenchReport.Variant.roundRatio`), each compiled variant
+/// against onnxruntime at its thread count (per image, round by round), then the slowest layers side by side with each variant's µs, the first variant's roofline %, and ratios.
 public struct BenchTables {
     public var report: BenchReport
     /// How many layers the per-layer table shows (slowest first); the JSON has them all.
@@ -52,6 +52,21 @@ public struct BenchTables {
         }
         return Table(header: ["variant", "median ms", "min ms", "spread", "ratio", "round ratio", "images/s", "compile s", "binary"],
                      rows: rows, numeric: [false, true, true, true, true, true, true, true, true])
+    }
+
+    /// Each compiled variant against onnxruntime at its thread count: the median of the rounds' ratios of time per
+    /// image, and their range (the rounds are interleaved, so each ratio pairs two runs under the same load); nil
+    /// without onnxruntime.
+    func againstTable(_ model: BenchReport.Model) -> Table? {
+        let ort = model.variants.filter { $0.backend == "onnxruntime" }
+        let rows: [[String]] = model.variants.filter { $0.backend != "onnxruntime" }.compactMap { v in
+            guard let reference = ort.first(where: { $0.threads == v.threads }) else { return nil }
+            let ratios = v.roundRatiosPerImage(to: reference)
+            guard let lo = ratios.min(), let hi = ratios.max() else { return nil }
+            return [v.name, reference.name, String(format: "%.2f", median(ratios)), String(format: "%.2f–%.2f", lo, hi)]
+        }
+        guard !rows.isEmpty else { return nil }
+        return Table(header: ["variant", "against", "time per image", "rounds"], rows: rows, numeric: [false, false, true, true])
     }
 
     /// The per-layer table: layers of the first variant, slowest first; other variants matched by
@@ -106,6 +121,9 @@ public struct BenchTables {
         for model in report.models {
             out += "\n\(model.model)\n" + variantTable(model).text()
             if let skipped = model.skipped { out += "  \(skipped)\n" }
+            if let against = againstTable(model) {
+                out += "  against onnxruntime at the same thread count (median of the rounds' ratios, and their range):\n" + against.text()
+            }
             if let layers = layerTable(model) {
                 out += "  slowest layers (roofline: % of the bound of the first variant, C compute / M memory):\n" + layers.text()
             }
@@ -119,6 +137,9 @@ public struct BenchTables {
         for model in report.models {
             out += "\n#### \(model.model)\n\n" + variantTable(model).markdown()
             if let skipped = model.skipped { out += "\n\(skipped)\n" }
+            if let against = againstTable(model) {
+                out += "\nAgainst onnxruntime at the same thread count (median of the rounds' ratios, and their range):\n\n" + against.markdown()
+            }
             if let layers = layerTable(model) {
                 out += "\nSlowest layers (roofline: % of the first variant's bound, C compute / M memory):\n\n" + layers.markdown()
             }

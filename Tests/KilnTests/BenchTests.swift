@@ -69,6 +69,37 @@ import Testing
         #expect(markdown.contains("| onnxruntime 1t | 20.00 | 15.00 | ±112.5% | 1.00 | 2.00 |"), "\(markdown)")
     }
 
+    /// "Against onnxruntime" pairs each compiled variant with onnxruntime at its own thread count, round by round and
+    /// per image: a batch of 2 that takes 30 ms against onnxruntime's 20 ms for one image is 0.75, and a thread count
+    /// onnxruntime did not run gets no row.
+    @Test func againstOnnxruntimePairsThreadsRoundsAndImages() throws {
+        func variant(_ name: String, _ backend: String, threads: Int, batch: Int, rounds: [Double]) -> String {
+            "{\"name\": \"\(name)\", \"backend\": \"\(backend)\", \"target\": \"native\", \"threads\": \(threads), \"batch\": \(batch), "
+                + "\"median_ms\": \(rounds.sorted()[rounds.count / 2]), \"min_ms\": \(rounds.min() ?? 0), \"rounds_ms\": \(rounds), "
+                + "\"compile_s\": 1, \"binary_bytes\": 1, \"layers\": []}"
+        }
+        let json = """
+            {"machine": {"cpu": "test", "cores": 2, "isa": "avx512", "peak_gflops": 100, "bandwidth_gbs": 10},
+             "models": [{"model": "m", "variants": [
+              \(variant("c native 1t", "c", threads: 1, batch: 1, rounds: [10, 12, 30])),
+              \(variant("c native 2t", "c", threads: 2, batch: 1, rounds: [6, 6, 6])),
+              \(variant("c native 3t", "c", threads: 3, batch: 1, rounds: [5, 5, 5])),
+              \(variant("c native 1t b2", "c", threads: 1, batch: 2, rounds: [30, 30, 30])),
+              \(variant("onnxruntime 1t", "onnxruntime", threads: 1, batch: 1, rounds: [20, 15, 60])),
+              \(variant("onnxruntime 2t", "onnxruntime", threads: 2, batch: 1, rounds: [12, 8, 10]))]}]}
+            """
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(json.utf8))
+        let variants = try #require(report.models.first?.variants)
+        #expect(variants[3].roundRatiosPerImage(to: variants[4]) == [0.75, 1.0, 0.25])
+        let markdown = BenchTables(report: report).markdown()
+        #expect(markdown.contains("| variant | against | time per image | rounds |"), "\(markdown)")
+        #expect(markdown.contains("| c native 1t | onnxruntime 1t | 0.50 | 0.50–0.80 |"), "\(markdown)")
+        #expect(markdown.contains("| c native 2t | onnxruntime 2t | 0.60 | 0.50–0.75 |"), "\(markdown)")
+        #expect(markdown.contains("| c native 1t b2 | onnxruntime 1t | 0.75 | 0.25–1.00 |"), "\(markdown)")
+        #expect(!markdown.contains("| c native 3t | onnxruntime"), "\(markdown)")
+        #expect(BenchTables(report: report).text().contains("against onnxruntime at the same thread count"))
+    }
+
     /// A batch variant runs each layer once per image (`split-batch`): the layer table adds the copies' times, so
     /// its ratio to the one-image variant is per batch, and a copy of another layer is not counted.
     @Test func layerTableAddsTheCopiesOfALayer() throws {
