@@ -13,7 +13,9 @@
  * with constant shapes (generated code's 14x14 and 7x7 maps) instead go KILN_DW_PX pixels at a time from column 0
  * in an unrolled loop where each pixel's clipped taps are constants. Other kernel sizes, and channels past the last
  * whole vector, use the per-pixel path, whose tap ranges are clipped once per pixel. Which path computes a pixel
- * depends only on the shapes and its column, never on which output rows a caller asked for. */
+ * depends only on the shapes and its column, never on which output rows a caller asked for. The loop over rows and
+ * channel vectors runs rows outer, or (5x5 on wide rows held in L2: kiln_dwconv_channel_outer_) one vector at a time
+ * down all the rows; the results are the same either way. */
 #ifndef KILN_KERNELS_DWCONV_H
 #define KILN_KERNELS_DWCONV_H
 
@@ -104,9 +106,9 @@ KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t
     KILN_UNROLL for (size_t p = 0; p < npx; p++) kiln_v_store(orow + (ox + p) * c + cc, kiln_v_act(acc[p], act));
 }
 
-/* One output row (input rows from iy0, taps [ky0, ky1) inside), channels [0, cfull) (whole vectors); kh, kw
+/* One output row (input rows from iy0, taps [ky0, ky1) inside), channels [c0, c1) (whole vectors); kh, kw
  * constants. Interior columns [a0, a1) go KILN_DW_PX at a time; border columns one at a time with clipped kx. */
-KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t cfull, size_t c,
+KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t c0, size_t c1, size_t c,
                                        size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
                                        size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
                                        kiln_act act) {
@@ -115,7 +117,7 @@ KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a
      * single-pixel path with variable tap ranges (on a 7-wide row with a 5x5 kernel every pixel was one). */
     if (KILN_CONSTANT_P(ow) && KILN_CONSTANT_P(w) && KILN_CONSTANT_P(pl) && KILN_CONSTANT_P(sw) &&
         KILN_CONSTANT_P(dw) && ow <= KILN_DW_NARROW) {
-        for (size_t cc = 0; cc < cfull; cc += KILN_VW) {
+        for (size_t cc = c0; cc < c1; cc += KILN_VW) {
             kiln_v wv[KILN_DW_MAX_TAPS];
             KILN_UNROLL for (size_t t = 0; t < kh * kw; t++) wv[t] = kiln_v_load(packed + cpad + t * cpad + cc);
             kiln_v bias = kiln_v_load(packed + cc);
@@ -127,14 +129,14 @@ KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a
         return;
     }
     /* strips of output columns whose input window (kh rows) stays in L1 across the channel-vector passes */
-    size_t strip = KILN_DW_STRIP_BYTES / (kh * (sw * KILN_DW_PX + kw) * c * sizeof(float)) * KILN_DW_PX;
+    size_t strip = KILN_DW_STRIP_BYTES / (kh * (sw * KILN_DW_PX + kw) * (c1 - c0) * sizeof(float)) * KILN_DW_PX;
     if (strip < KILN_DW_PX) strip = KILN_DW_PX;
     for (size_t s0 = 0, s1; s0 < ow; s0 = s1) {
         /* strips start at a0 + k*strip so the interior splits into whole blocks; the left border joins the first */
         size_t base = s0 < a0 ? a0 : s0;
         s1 = ow - base < strip ? ow : base + strip;
         size_t e = s1 < a1 ? s1 : a1;
-        for (size_t cc = 0; cc < cfull; cc += KILN_VW) {
+        for (size_t cc = c0; cc < c1; cc += KILN_VW) {
             kiln_v wv[KILN_DW_MAX_TAPS];
             KILN_UNROLL for (size_t t = 0; t < kh * kw; t++) wv[t] = kiln_v_load(packed + cpad + t * cpad + cc);
             kiln_v bias = kiln_v_load(packed + cc);
@@ -147,7 +149,9 @@ KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a
             for (; ox + KILN_DW_PX <= e; ox += KILN_DW_PX)
                 kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, 0,
                                        wv, bias, orow, act);
-            for (; ox < e; ox++)
+            /* fewer than KILN_DW_PX interior pixels left: a bound the compiler sees (an unbounded count here made gcc
+             * warn that a 2^63rd iteration would overflow the pointer arithmetic, which generated code's -Werror fails) */
+            for (size_t left = 0; left + 1 < KILN_DW_PX && ox < e; left++, ox++)
                 kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, 0, wv,
                                        bias, orow, act);
             for (; ox < s1; ox++) { /* right border */
@@ -160,55 +164,99 @@ KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a
 }
 
 /* kiln_f32_dwconv_rowk_ with the tap rows as constants (all of them) on rows away from the top/bottom border */
-KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t cfull, size_t c,
-                                      size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
-                                      size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
-                                      kiln_act act) {
+KILN_INLINE void kiln_f32_dwconv_row_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t c0, size_t c1,
+                                      size_t c, size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1,
+                                      size_t w, size_t sw, size_t dh, size_t dw, size_t pl, const float *packed,
+                                      float *orow, kiln_act act) {
     if (ky0 == 0 && ky1 == kh)
-        kiln_f32_dwconv_rowk_(kh, kw, a0, a1, ow, cfull, c, cpad, in, iy0, 0, kh, w, sw, dh, dw, pl, packed, orow, act);
+        kiln_f32_dwconv_rowk_(kh, kw, a0, a1, ow, c0, c1, c, cpad, in, iy0, 0, kh, w, sw, dh, dw, pl, packed, orow,
+                              act);
     else
-        kiln_f32_dwconv_rowk_(kh, kw, a0, a1, ow, cfull, c, cpad, in, iy0, ky0, ky1, w, sw, dh, dw, pl, packed, orow,
+        kiln_f32_dwconv_rowk_(kh, kw, a0, a1, ow, c0, c1, c, cpad, in, iy0, ky0, ky1, w, sw, dh, dw, pl, packed, orow,
                               act);
 }
 
-KILN_INLINE void kiln_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c, const float *in, size_t oh,
-                                          size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
-                                          size_t dw, size_t pt, size_t pl, const float *packed, float *out,
-                                          kiln_act act) {
+/* Output rows [0, oh) of one image, channels [c0, c1) (whole vectors), with the register-resident path (3x3 and 5x5
+ * only: constant trip counts to unroll). */
+KILN_INLINE void kiln_f32_dwconv_rows_(size_t h, size_t w, size_t c, const float *in, size_t oh, size_t ow, size_t kh,
+                                       size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                                       size_t ox_lo, size_t ox_hi, size_t c0, size_t c1, const float *packed,
+                                       float *out, kiln_act act) {
+    size_t cpad = kiln_panels(c) * KILN_PANEL;
+    for (size_t oy = 0; oy < oh; oy++) {
+        ptrdiff_t iy0 = (ptrdiff_t)(oy * sh) - (ptrdiff_t)pt;
+        size_t ky0, ky1;
+        kiln_tap_range_(iy0, kh, dh, h, &ky0, &ky1);
+        if (kh == 3 && kw == 3)
+            kiln_f32_dwconv_row_(3, 3, ox_lo, ox_hi, ow, c0, c1, c, cpad, in, iy0, ky0, ky1, w, sw, dh, dw, pl, packed,
+                                 out + oy * ow * c, act);
+        else
+            kiln_f32_dwconv_row_(5, 5, ox_lo, ox_hi, ow, c0, c1, c, cpad, in, iy0, ky0, ky1, w, sw, dh, dw, pl, packed,
+                                 out + oy * ow * c, act);
+    }
+}
+
+/* Whether the register-resident path runs one channel vector at a time down all the rows (each input line then comes
+ * from L2 once, and the kh input rows of that vector stay in L1 from one output row to the next) rather than one row
+ * at a time across all channels (kh input rows of every channel per output row, read from L2 again for each output
+ * row that uses them). Measured in whole programs (tv_b0, one thread, against the unchanged layers): the 5x5 kernels
+ * on rows wider than KILN_DW_NARROW whose kh input rows overflow L1 gain (28x28x240: 0.80 of the time; the fused
+ * 56x56x144 stride-2 band: 0.97); 3x3 kernels (1.10-1.35) and the narrow 14x14 and 7x7 rows (1.10-1.44) lose, so they
+ * keep the row order, as does an input larger than L2 (the 112x112 maps, read from memory, sequentially). The order
+ * changes no result: each output element is computed by the same instructions either way. */
+#define KILN_DW_L1_WINDOW (32 * 1024)
+#define KILN_DW_L2_INPUT (768 * 1024)
+KILN_INLINE int kiln_dwconv_channel_outer_(size_t h, size_t w, size_t c, size_t kh, size_t kw, size_t ow) {
+    size_t row = w * c * sizeof(float);
+    return kh == 5 && kw == 5 && ow > KILN_DW_NARROW && kh * row > KILN_DW_L1_WINDOW && h * row <= KILN_DW_L2_INPUT;
+}
+
+/* kiln_f32_dwconv_bias_act with the loop order chosen by the caller (channel_outer: kiln_dwconv_channel_outer_ of the
+ * whole input, which a caller running part of the rows knows and this call may not). */
+KILN_INLINE void kiln_f32_dwconv_bias_act_order_(size_t n, size_t h, size_t w, size_t c, const float *in, size_t oh,
+                                                 size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
+                                                 size_t dw, size_t pt, size_t pl, const float *packed, float *out,
+                                                 kiln_act act, int channel_outer) {
     size_t cpad = kiln_panels(c) * KILN_PANEL;
     /* interior columns: ox*sw - pl >= 0 and ox*sw - pl + (kw-1)*dw <= w-1 */
     size_t span = (kw - 1) * dw + 1;
     size_t ox_lo = (pl + sw - 1) / sw, ox_hi = w + pl >= span ? (w + pl - span) / sw + 1 : 0;
     if (ox_hi > ow) ox_hi = ow;
     if (ox_lo > ox_hi) ox_lo = ox_hi;
+    /* the register-resident path exists for 3x3 and 5x5 (constant trip counts to unroll); other kernel sizes, and
+     * the channels past the last whole vector, take the per-pixel path */
+    size_t cfull = (kh == 3 && kw == 3) || (kh == 5 && kw == 5) ? c - c % KILN_VW : 0;
     for (size_t b = 0; b < n; b++) {
         const float *inb = in + b * h * w * c;
-        for (size_t oy = 0; oy < oh; oy++) {
-            float *orow = out + (b * oh + oy) * ow * c;
-            ptrdiff_t iy0 = (ptrdiff_t)(oy * sh) - (ptrdiff_t)pt;
-            size_t ky0, ky1;
-            kiln_tap_range_(iy0, kh, dh, h, &ky0, &ky1);
-            /* the register-resident path exists for 3x3 and 5x5 (constant trip counts to unroll); other kernel
-             * sizes, and the channels past the last whole vector, take the per-pixel path */
-            size_t cfull = c - c % KILN_VW;
-            if (kh == 3 && kw == 3)
-                kiln_f32_dwconv_row_(3, 3, ox_lo, ox_hi, ow, cfull, c, cpad, inb, iy0, ky0, ky1, w, sw, dh, dw, pl,
-                                     packed, orow, act);
-            else if (kh == 5 && kw == 5)
-                kiln_f32_dwconv_row_(5, 5, ox_lo, ox_hi, ow, cfull, c, cpad, inb, iy0, ky0, ky1, w, sw, dh, dw, pl,
-                                     packed, orow, act);
-            else
-                cfull = 0;
-            if (cfull < c)
+        float *outb = out + b * oh * ow * c;
+        /* one call site for both orders (one vector, or all of them, per pass down the rows), so that the kernel is
+         * inlined once: two would double what the compiler works through before it drops the order not taken */
+        size_t step = channel_outer ? KILN_VW : cfull;
+        for (size_t cc = 0; cc < cfull; cc += step)
+            kiln_f32_dwconv_rows_(h, w, c, inb, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, ox_lo, ox_hi, cc, cc + step,
+                                  packed, outb, act);
+        if (cfull < c)
+            for (size_t oy = 0; oy < oh; oy++) {
+                ptrdiff_t iy0 = (ptrdiff_t)(oy * sh) - (ptrdiff_t)pt;
+                size_t ky0, ky1;
+                kiln_tap_range_(iy0, kh, dh, h, &ky0, &ky1);
                 for (size_t ox = 0; ox < ow; ox++) {
                     ptrdiff_t ix0 = (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl;
                     size_t kx0, kx1;
                     kiln_tap_range_(ix0, kw, dw, w, &kx0, &kx1);
                     kiln_f32_dwconv_pixel_(cfull, c, c, cpad, inb, w, iy0, ix0, kw, dh, dw, ky0, ky1, kx0, kx1,
-                                           packed, orow + ox * c, act);
+                                           packed, outb + (oy * ow + ox) * c, act);
                 }
-        }
+            }
     }
+}
+
+KILN_INLINE void kiln_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c, const float *in, size_t oh,
+                                          size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
+                                          size_t dw, size_t pt, size_t pl, const float *packed, float *out,
+                                          kiln_act act) {
+    kiln_f32_dwconv_bias_act_order_(n, h, w, c, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act,
+                                    kiln_dwconv_channel_outer_(h, w, c, kh, kw, ow));
 }
 
 #endif

@@ -131,8 +131,9 @@ KILN_INLINE void kiln_f32_dwconv_bias_act_part(const kiln_task *t, size_t n, siz
                                                const float *packed, float *out, kiln_act act) {
     for (size_t b = 0, oy0, oy1, row, pad; b < n; b++) {
         if (!kiln_band_(t, n, oh, sh, pt, b, &oy0, &oy1, &row, &pad)) continue;
-        kiln_f32_dwconv_bias_act(1, h - row, w, c, in + (b * h + row) * w * c, oy1 - oy0, ow, kh, kw, sh, sw, dh, dw,
-                                 pad, pl, packed, out + (b * oh + oy0) * ow * c, act);
+        kiln_f32_dwconv_bias_act_order_(1, h - row, w, c, in + (b * h + row) * w * c, oy1 - oy0, ow, kh, kw, sh, sw,
+                                        dh, dw, pad, pl, packed, out + (b * oh + oy0) * ow * c, act,
+                                        kiln_dwconv_channel_outer_(h, w, c, kh, kw, ow));
     }
 }
 

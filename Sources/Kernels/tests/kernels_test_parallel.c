@@ -203,10 +203,14 @@ static void test_parallel_gemms(void) {
 }
 
 static void test_parallel_convs(void) {
-    /* depthwise: 3x3 stride 1 and 5x5 stride 2 with asymmetric "same" padding, two images, ragged channels */
-    static const size_t shapes[][5] = {{13, 3, 1, 1, 1}, {13, 5, 2, 1, 2}, {4, 3, 2, 0, 0}}; /* h=w, k, stride, pt, pl */
+    /* depthwise: 3x3 stride 1 and 5x5 stride 2 with asymmetric "same" padding, two images, ragged channels; the last
+     * 5x5 on 20-wide rows of 120 channels, so that each part runs one channel vector at a time down its rows
+     * (kiln_dwconv_channel_outer_) */
+    static const size_t shapes[][6] = {{13, 3, 1, 1, 1, 37}, {13, 5, 2, 1, 2, 37}, {4, 3, 2, 0, 0, 37},
+                                       {20, 5, 1, 2, 2, 120}}; /* h=w, k, stride, pt, pl, channels */
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
-        size_t h = shapes[s][0], k = shapes[s][1], sh = shapes[s][2], pt = shapes[s][3], pl = shapes[s][4], c = 37, n = 2;
+        size_t h = shapes[s][0], k = shapes[s][1], sh = shapes[s][2], pt = shapes[s][3], pl = shapes[s][4];
+        size_t c = shapes[s][5], n = 2;
         size_t oh = (h + 2 * pt - k) / sh + 1, ow = (h + 2 * pl - k) / sh + 1;
         float *in = randv(n * h * h * c, 1), *w = randv(c * k * k, 0.3f), *bias = randv(c, 0.2f);
         float *packed = malloc(kiln_pack_dwconv_f32_floats(c, k, k) * sizeof(float));
