@@ -90,8 +90,8 @@ public struct BenchReport: Codable, Sendable {
         /// Each round's time per image over `other`'s in the same round (a variant of N images takes N of them per run);
         /// empty without rounds in common. What "Kiln against onnxruntime" is made of: onnxruntime runs one image.
         public func roundRatiosPerImage(to other: Variant) -> [Double] {
-            let mine = Double(batch ?? 1), theirs = Double(other.batch ?? 1)
-            return zip(roundsMs, other.roundsMs).filter { $0.1 > 0 }.map { ($0.0 / mine) / ($0.1 / theirs) }
+            let mine = Double(max(batch ?? 1, 1)), theirs = Double(max(other.batch ?? 1, 1))
+            return zip(roundsMs, other.roundsMs).filter { $0.0 > 0 && $0.1 > 0 }.map { ($0.0 / mine) / ($0.1 / theirs) }
         }
 
         /// (max − min) / median of the rounds, as a fraction.

@@ -3,8 +3,9 @@ import Optimizer
 
 /// `kiln bench`'s tables, as aligned text for the terminal or as Markdown for a README or an issue:
 /// per model, the variants' whole-run medians, spreads and ratios to the first variant (of the
-/// medians, and the median of the rounds' own ratios: see `BenchReport.Variant.roundRatio`), each compiled variant
-/// against onnxruntime at its thread count (per image, round by round), then the slowest layers side by side with each variant's µs, the first variant's roofline %, and ratios.
+/// medians, and the median of the rounds' own ratios: see `BenchReport.Variant.roundRatio`), each
+/// compiled variant against onnxruntime at its thread count (per image, round by round), then the
+/// slowest layers side by side with each variant's µs, the first variant's roofline %, and ratios.
 public struct BenchTables {
     public var report: BenchReport
     /// How many layers the per-layer table shows (slowest first); the JSON has them all.
@@ -66,7 +67,7 @@ public struct BenchTables {
             return [v.name, reference.name, String(format: "%.2f", median(ratios)), String(format: "%.2f–%.2f", lo, hi)]
         }
         guard !rows.isEmpty else { return nil }
-        return Table(header: ["variant", "against", "time per image", "rounds"], rows: rows, numeric: [false, false, true, true])
+        return Table(header: ["variant", "against", "ratio per image", "rounds"], rows: rows, numeric: [false, false, true, true])
     }
 
     /// The per-layer table: layers of the first variant, slowest first; other variants matched by

@@ -140,7 +140,6 @@ public enum Compiler {
                              notes: compiled.note.map { [$0] } ?? [])
     }
 
-    /// Writes a generated file; a failure is one line with the system's reason.
     /// Creates `folder` in a parent that must exist (`mkdir`, not `mkdir -p`); a folder already there is fine.
     /// Everything under a build folder is made this way: when an interrupted `kiln compile` removes its
     /// temporary folder while the build is still writing sources, the next folder fails to be made instead of
@@ -152,6 +151,7 @@ public enum Compiler {
         throw KilnError("cannot create \(folder.path): \(String(cString: strerror(code)))")
     }
 
+    /// Writes a generated file; a failure is one line with the system's reason.
     static func write(_ data: Data, to url: URL) throws {
         do {
             try data.write(to: url)

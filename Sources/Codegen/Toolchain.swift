@@ -121,17 +121,16 @@ public enum ChildProcesses {
     }
     private static let state = Mutex(State())
 
-    /// Registers a child that just started; nil when stopping began before it did, and the child has been sent the
-    /// signal (the caller waits for it as usual).
+    /// Registers a child that just started. One that started after stopping began is sent the signal at once, and is
+    /// registered all the same, so that `stop` waits for it (and a SIGKILL that follows reaches it too).
     public static func started(_ pid: Int32) -> Int? {
-        let result: (Int?, Int32?) = state.withLock { s in
-            if let signal = s.stopping { return (nil, signal) }
+        let (launch, signal): (Int, Int32?) = state.withLock { s in
             s.next += 1
             s.running[s.next] = pid
-            return (s.next, nil)
+            return (s.next, s.stopping)
         }
-        if let signal = result.1, pid > 0 { kill(-pid, signal) }
-        return result.0
+        if let signal, pid > 0 { kill(-pid, signal) }
+        return launch
     }
 
     public static func ended(_ launch: Int?) {

@@ -10,7 +10,7 @@ import Synchronization
 /// The signal handler only writes the signal number to a pipe (async-signal-safe); a thread waiting on the pipe
 /// silences stdout and stderr (the main thread may trip over the vanishing files first), stops the running
 /// compiler children (`ChildProcesses`: a signal sent to kiln alone does not reach them, and they would write on
-/// into the folder; SIGTERM, then SIGKILL after 5 s), renames the folder out of the build's way and removes it, and
+/// into the folder; SIGTERM, then SIGKILL after 3 s), renames the folder out of the build's way and removes it, and
 /// re-raises the signal with its default action, so the exit status still says "killed by SIGINT". Signals stay
 /// caught, not ignored, so the C compiler children keep the default Ctrl-C behaviour.
 enum ScratchFolder {
@@ -30,7 +30,12 @@ enum ScratchFolder {
         let folder = String(cString: made)
         setenv("TMPDIR", folder, 1)
         installed = folder
-        atexit { ScratchFolder.installed.map(ScratchFolder.remove) }
+        atexit {
+            // Interrupted: the signal ends the process once the handler's thread has removed the (renamed) folder;
+            // exiting first, as a command that finished just as the signal came would, cuts that removal short.
+            ScratchFolder.waitIfInterrupted()
+            ScratchFolder.installed.map(ScratchFolder.remove)
+        }
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return folder }
         pipeWrite = fds[1]
@@ -58,7 +63,7 @@ enum ScratchFolder {
             for s in [SIGINT, SIGTERM, SIGHUP] { signal(s, SIG_DFL) }
             // The compilers first: they would write on into the folder (their temporaries, objects) while it goes.
             // A loaded machine may take seconds to end them; one that ignores SIGTERM is killed.
-            if !ChildProcesses.stop(with: SIGTERM, waiting: 5) { ChildProcesses.stop(with: SIGKILL, waiting: 5) }
+            if !ChildProcesses.stop(with: SIGTERM, waiting: 3) { ChildProcesses.stop(with: SIGKILL, waiting: 3) }
             // Renamed first: kiln's own threads, still writing sources or copying cached objects, can then make
             // nothing more in it, since every path they use starts with the old name and `Compiler.makeFolder`
             // never makes a missing parent.

@@ -92,7 +92,7 @@ import Testing
         let variants = try #require(report.models.first?.variants)
         #expect(variants[3].roundRatiosPerImage(to: variants[4]) == [0.75, 1.0, 0.25])
         let markdown = BenchTables(report: report).markdown()
-        #expect(markdown.contains("| variant | against | time per image | rounds |"), "\(markdown)")
+        #expect(markdown.contains("| variant | against | ratio per image | rounds |"), "\(markdown)")
         #expect(markdown.contains("| c native 1t | onnxruntime 1t | 0.50 | 0.50–0.80 |"), "\(markdown)")
         #expect(markdown.contains("| c native 2t | onnxruntime 2t | 0.60 | 0.50–0.75 |"), "\(markdown)")
         #expect(markdown.contains("| c native 1t b2 | onnxruntime 1t | 0.75 | 0.25–1.00 |"), "\(markdown)")

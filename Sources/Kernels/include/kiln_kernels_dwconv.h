@@ -108,10 +108,10 @@ KILN_INLINE void kiln_f32_dwconv_block_(size_t npx, size_t ox, size_t cc, size_t
 
 /* One output row (input rows from iy0, taps [ky0, ky1) inside), channels [c0, c1) (whole vectors); kh, kw
  * constants. Interior columns [a0, a1) go KILN_DW_PX at a time; border columns one at a time with clipped kx. */
-KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t c0, size_t c1, size_t c,
-                                       size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1, size_t w,
-                                       size_t sw, size_t dh, size_t dw, size_t pl, const float *packed, float *orow,
-                                       kiln_act act) {
+KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a1, size_t ow, size_t c0, size_t c1,
+                                       size_t c, size_t cpad, const float *in, ptrdiff_t iy0, size_t ky0, size_t ky1,
+                                       size_t w, size_t sw, size_t dh, size_t dw, size_t pl, const float *packed,
+                                       float *orow, kiln_act act) {
     /* Narrow rows (the 7x7 and 14x14 maps) with every shape a constant: the whole row in blocks of KILN_DW_PX from
      * column 0, in a loop unrolled so that each pixel's clipped taps are constants. Border pixels then need no
      * single-pixel path with variable tap ranges (on a 7-wide row with a 5x5 kernel every pixel was one). */
@@ -149,8 +149,9 @@ KILN_INLINE void kiln_f32_dwconv_rowk_(size_t kh, size_t kw, size_t a0, size_t a
             for (; ox + KILN_DW_PX <= e; ox += KILN_DW_PX)
                 kiln_f32_dwconv_block_(KILN_DW_PX, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, 0,
                                        wv, bias, orow, act);
-            /* fewer than KILN_DW_PX interior pixels left: a bound the compiler sees (an unbounded count here made gcc
-             * warn that a 2^63rd iteration would overflow the pointer arithmetic, which generated code's -Werror fails) */
+            /* fewer than KILN_DW_PX interior pixels left: a bound the compiler sees (with an unbounded count gcc
+             * warned that a 2^63rd iteration would overflow the pointer arithmetic; generated code builds with
+             * -Werror) */
             for (size_t left = 0; left + 1 < KILN_DW_PX && ox < e; left++, ox++)
                 kiln_f32_dwconv_block_(1, ox, cc, c, in, iy0, w, kh, kw, sw, dh, dw, pl, ky0, ky1, 0, kw, 0, wv,
                                        bias, orow, act);

@@ -252,8 +252,9 @@ DW_CONST(dw_11x16_k5_s2, 1, 11, 16, 16, 6, 8, 5, 5, 2, 2, 1, 1, 2, 2)
 DW_CONST(dw_6x13_dil2, 1, 6, 13, 17, 6, 13, 3, 3, 1, 1, 2, 2, 2, 2)
 DW_CONST(dw_16x16, 1, 16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1)
 /* 5x5 on rows wider than KILN_DW_NARROW, kh input rows past 32 KiB, the whole input within L2: one channel vector
- * at a time down the rows (kiln_dwconv_channel_outer_), with a channel remainder; stride 1 and 2 */
-DW_CONST(dw_20x20_c120_k5, 2, 20, 20, 120, 20, 20, 5, 5, 1, 1, 1, 1, 2, 2)
+ * at a time down the rows (kiln_dwconv_channel_outer_), with a channel remainder for AVX-512 and AVX2 (124); stride
+ * 1 and 2 */
+DW_CONST(dw_20x20_c124_k5, 2, 20, 20, 124, 20, 20, 5, 5, 1, 1, 1, 1, 2, 2)
 DW_CONST(dw_40x40_c72_k5_s2, 1, 40, 40, 72, 20, 20, 5, 5, 2, 2, 1, 1, 1, 1)
 
 static void test_dwconv_constant(void) {
@@ -262,7 +263,7 @@ static void test_dwconv_constant(void) {
     conv_case(dw_11x16_k5_s2, 0, 1, 16, 11, 16, 0, 16, 5, 5, 2, 2, 1, 1, 2, 2, 2, 1, 16, acts[4], 1);
     conv_case(dw_6x13_dil2, 0, 1, 17, 6, 13, 0, 17, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 17, acts[2], 0);
     conv_case(dw_16x16, 0, 1, 32, 16, 16, 0, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, acts[5], 1);
-    conv_case(dw_20x20_c120_k5, 0, 2, 120, 20, 20, 0, 120, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 120, acts[3], 1);
+    conv_case(dw_20x20_c124_k5, 0, 2, 124, 20, 20, 0, 124, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 124, acts[3], 1);
     conv_case(dw_40x40_c72_k5_s2, 0, 1, 72, 40, 40, 0, 72, 5, 5, 2, 2, 1, 1, 1, 1, 2, 2, 72, acts[1], 1);
 }
 
