@@ -100,16 +100,13 @@ public enum Compiler {
         let build: URL
         if let emit = options.emitDirectory {
             build = URL(fileURLWithPath: emit)
-        } else {
-            build = fm.temporaryDirectory.appendingPathComponent("kiln-build-\(UUID().uuidString)")
-        }
-        if options.emitDirectory != nil {
             do {
                 try fm.createDirectory(at: build, withIntermediateDirectories: true)
             } catch {
                 throw KilnError("cannot create \(build.path): \(Compiler.reason(error))")
             }
         } else {
+            build = fm.temporaryDirectory.appendingPathComponent("kiln-build-\(UUID().uuidString)")
             try makeFolder(build)
         }
         defer { if options.emitDirectory == nil { try? fm.removeItem(at: build) } }

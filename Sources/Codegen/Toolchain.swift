@@ -89,16 +89,9 @@ public struct Toolchain: Sendable {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = errors
-        guard !ChildProcesses.stopping else { throw KilnError("interrupted") }
-        do {
-            try process.run()
-        } catch {
-            throw KilnError("cannot run \(executable): \(error.localizedDescription)")
+        let output = try ChildProcesses.run(process, cannotRun: { KilnError("cannot run \(executable): \($0.localizedDescription)") }) {
+            errors.fileHandleForReading.readDataToEndOfFile()
         }
-        let launch = ChildProcesses.started(process.processIdentifier)
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        ChildProcesses.ended(launch)
         guard process.terminationStatus == 0 else {
             let text = String(decoding: output, as: UTF8.self)
             let first = text.split(separator: "\n").first { $0.contains("error") } ?? text.split(separator: "\n").first ?? ""
@@ -121,9 +114,25 @@ public enum ChildProcesses {
     }
     private static let state = Mutex(State())
 
+    /// Starts `process` (not once stopping began: then "interrupted"; a failure to start is `cannotRun`'s error), runs
+    /// `body` (which reads the child's output) and waits for the child, which is registered all that time.
+    public static func run<T>(_ process: Process, cannotRun: (Error) -> KilnError, _ body: () -> T) throws -> T {
+        guard !state.withLock({ $0.stopping != nil }) else { throw KilnError("interrupted") }
+        do {
+            try process.run()
+        } catch {
+            throw cannotRun(error)
+        }
+        let launch = started(process.processIdentifier)
+        defer { state.withLock { _ = $0.running.removeValue(forKey: launch) } }
+        let result = body()
+        process.waitUntilExit()
+        return result
+    }
+
     /// Registers a child that just started. One that started after stopping began is sent the signal at once, and is
     /// registered all the same, so that `stop` waits for it (and a SIGKILL that follows reaches it too).
-    public static func started(_ pid: Int32) -> Int? {
+    private static func started(_ pid: Int32) -> Int {
         let (launch, signal): (Int, Int32?) = state.withLock { s in
             s.next += 1
             s.running[s.next] = pid
@@ -132,14 +141,6 @@ public enum ChildProcesses {
         if let signal, pid > 0 { kill(-pid, signal) }
         return launch
     }
-
-    public static func ended(_ launch: Int?) {
-        guard let launch else { return }
-        state.withLock { _ = $0.running.removeValue(forKey: launch) }
-    }
-
-    /// Whether stopping began: callers start no new child then.
-    public static var stopping: Bool { state.withLock { $0.stopping != nil } }
 
     /// Sends `signal` to every running child's process group, keeps any child from starting after it, and waits
     /// until each has been seen to end (its `waitUntilExit` returned), for at most `seconds` in all. Returns whether

@@ -108,16 +108,11 @@ enum Program {
         let messages = Pipe()
         process.standardError = messages
         process.standardOutput = messages
-        guard !ChildProcesses.stopping else { throw KilnError("interrupted") }
-        do {
-            try process.run()
-        } catch {
-            throw KilnError("cannot run the compiled program \(binary): \(error.localizedDescription)")
+        let text = try ChildProcesses.run(process, cannotRun: {
+            KilnError("cannot run the compiled program \(binary): \($0.localizedDescription)")
+        }) {
+            String(decoding: messages.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         }
-        let launch = ChildProcesses.started(process.processIdentifier)
-        let text = String(decoding: messages.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        ChildProcesses.ended(launch)
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let how = process.terminationReason == .exit ? "exit \(process.terminationStatus)" : "signal \(process.terminationStatus)"
             let line = text.split(separator: "\n").first.map(String.init) ?? ""
