@@ -35,11 +35,6 @@
 #ifndef KILN_KERNELS_H
 #define KILN_KERNELS_H
 
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(__INTEL_COMPILER)
-#define KILN_UNROLL _Pragma("GCC unroll 32")
-#else
-#define KILN_UNROLL
-#endif
 /* Whether x is a compile-time constant after inlining (generated code passes shapes as literals); 0 if unknown. */
 #if defined(__GNUC__) || defined(__clang__)
 #define KILN_CONSTANT_P(x) __builtin_constant_p(x)

@@ -13,6 +13,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Unrolls the next loop fully (a constant trip count up to 32): how arrays of vectors become registers. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__INTEL_COMPILER)
+#define KILN_UNROLL _Pragma("GCC unroll 32")
+#else
+#define KILN_UNROLL
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define KILN_INLINE static inline __attribute__((always_inline))
 #if defined(__clang__)
@@ -26,6 +33,16 @@
 #define KILN_OUTLINE static
 #define KILN_RESTRICT
 #endif
+
+/* Asks for the cache line `ahead` floats past p to be brought into L1 (a hint: no fault, whatever the address). The
+ * address is computed as an integer, since p + ahead may lie past the end of p's array. */
+KILN_INLINE void kiln_prefetch_(const float *p, size_t ahead) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch((const void *)((uintptr_t)p + ahead * sizeof(float)), 0, 3);
+#else
+    (void)p, (void)ahead;
+#endif
+}
 
 #if defined(KILN_TARGET_AVX512)
 #if !defined(__AVX512F__)
