@@ -35,7 +35,7 @@ host_has() { clang -march=native -dM -E -x c /dev/null 2>/dev/null | grep -q "de
 echo "== kernel tests (ASan + UBSan)"
 for isa in avx512 avx2 generic; do
     case $isa in
-    avx512) host_has __AVX512F__ || { echo "$isa: skipped (CPU lacks it)"; continue; }
+    avx512) { host_has __AVX512F__ && host_has __AVX512DQ__; } || { echo "$isa: skipped (CPU lacks it)"; continue; }
             flags="-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -DKILN_TARGET_AVX512" ;;
     avx2) host_has __AVX2__ || { echo "$isa: skipped (CPU lacks it)"; continue; }
           flags="-mavx2 -mfma -DKILN_TARGET_AVX2" ;;

@@ -17,7 +17,7 @@ public enum Target: String, Sendable, CaseIterable {
         case .native:
             let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
             let flags = Set(cpu.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
-            if flags.contains("avx512f") && flags.contains("fma") { return .avx512 }
+            if ["avx512f", "avx512dq", "avx512bw", "avx512vl", "fma"].allSatisfy(flags.contains) { return .avx512 }
             if flags.contains("avx2") && flags.contains("fma") { return .avx2 }
             return .generic
         case .avx512: return .avx512

@@ -45,8 +45,8 @@ KILN_INLINE void kiln_prefetch_(const float *p, size_t ahead) {
 }
 
 #if defined(KILN_TARGET_AVX512)
-#if !defined(__AVX512F__)
-#error "KILN_TARGET_AVX512 needs a compiler targeting AVX-512F (e.g. -mavx512f -mfma or -march=native)"
+#if !defined(__AVX512F__) || !defined(__AVX512DQ__)
+#error "KILN_TARGET_AVX512 needs a compiler targeting AVX-512F and DQ (e.g. -mavx512f -mavx512dq -mfma or -march=native)"
 #endif
 #include <immintrin.h>
 #define KILN_VW 16
@@ -201,12 +201,20 @@ enum {
     KILN_EXP_C0, /* 1 */
     KILN_EXP_MIN, /* -87 */
     KILN_EXP_MAX, /* 87 */
+    KILN_EXP_U5,  /* 2^u ~ U0 + U1 u + ... + U5 u^5 on [0, 1), fitted for relative error (AVX-512's sigmoid) */
+    KILN_EXP_U4,
+    KILN_EXP_U3,
+    KILN_EXP_U2,
+    KILN_EXP_U1,
+    KILN_EXP_U0,
 };
 KILN_INLINE const float *kiln_exp_consts_(void) {
     static const float k[] = {12582912.0f,           1.44269504088896341f,  -1.44269504088896341f,
                               1.326472614891827e-3f, 9.671512991189957e-3f, 5.550733581185341e-2f,
                               2.4022242426872253e-1f, 6.931470036506653e-1f, 1.0f,
-                              -87.0f,                87.0f};
+                              -87.0f,                87.0f,
+                              1.8775766948238015e-3f, 8.989340625703335e-3f, 5.582631751894951e-2f,
+                              2.4015361070632935e-1f, 6.931530833244324e-1f, 9.999999403953552e-1f};
     return k;
 }
 KILN_INLINE const float *kiln_exp_consts_opaque_(void) {
@@ -245,10 +253,31 @@ KILN_INLINE kiln_v kiln_v_exp_nonpos(kiln_v x) {
 /* 1 / (1 + exp(-x)) with x clamped to [-87, 87], so exp(-x) is a normal float in [1.6e-38, 6.1e37]: no overflow,
  * and no branch on the sign (1 + exp(-x) is then at most 6.1e37, whose reciprocal is still normal). Outside the
  * clamp the true value is within 1.6e-38 of 0 or 1. k: kiln_exp_consts_() or kiln_exp_consts_opaque_(). */
+#if defined(KILN_TARGET_AVX512)
+/* AVX-512 takes three operations fewer (13 in all; SiLU's extra multiply makes 14), with AVX-512DQ: one vrangeps
+ * clamps (sign(x) * min(|x|, 87)), and exp(-x) = 2^y, y = -x log2(e), is 2^u * 2^floor(y) with u = y - floor(y)
+ * in [0, 1) from one vreduceps and 2^u a degree-5 polynomial fitted on [0, 1), scaled by vscalefps (which takes
+ * floor(y) itself). y is rounded once before the reduction, which kiln_v_exp_scaled_ avoids: the sigmoid's
+ * relative error is at most 6e-7 for |x| <= 8 and 1e-6 for |x| <= 16 (against 3e-7 and 4e-7 the other way), and
+ * SiLU measured 0.84 of the time (kernels_test.c checks 2e-6 over [-20, 20]). */
+KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
+    x = _mm512_range_ps(x, kiln_v_set1(k[KILN_EXP_MAX]), 0x02);
+    kiln_v y = kiln_v_mul(x, kiln_v_set1(k[KILN_EXP_NEG_LOG2E]));
+    kiln_v u = _mm512_reduce_ps(y, 0x09); /* y - floor(y): M = 0 fraction bits kept, round down, no inexact flag */
+    kiln_v p = kiln_v_set1(k[KILN_EXP_U5]);
+    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U4]));
+    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U3]));
+    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U2]));
+    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U1]));
+    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U0]));
+    return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), _mm512_scalef_ps(p, y)));
+}
+#else
 KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
     x = kiln_v_min(kiln_v_max(x, kiln_v_set1(k[KILN_EXP_MIN])), kiln_v_set1(k[KILN_EXP_MAX]));
     return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), kiln_v_exp_scaled_(x, k, KILN_EXP_NEG_LOG2E)));
 }
+#endif
 KILN_INLINE kiln_v kiln_v_sigmoid(kiln_v x) { return kiln_v_sigmoid_k_(x, kiln_exp_consts_()); }
 
 #endif

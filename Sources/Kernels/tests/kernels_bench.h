@@ -5,7 +5,7 @@
 #define KILN_KERNELS_BENCH_H
 
 #define _POSIX_C_SOURCE 200809L
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
 #define KILN_TARGET_AVX512
 #elif defined(__AVX2__) && defined(__FMA__)
 #define KILN_TARGET_AVX2
