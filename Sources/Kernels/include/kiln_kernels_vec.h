@@ -225,6 +225,13 @@ KILN_INLINE const float *kiln_exp_consts_opaque_(void) {
     return p;
 }
 
+/* c[0] x^5 + c[1] x^4 + ... + c[5], by Horner's rule: five FMAs. */
+KILN_INLINE kiln_v kiln_v_poly5_(kiln_v x, const float *c) {
+    kiln_v p = kiln_v_set1(c[0]);
+    KILN_UNROLL for (int i = 1; i <= 5; i++) p = kiln_v_fma(p, x, kiln_v_set1(c[i]));
+    return p;
+}
+
 /* exp(s * x) for x in [-87, 87] and s = k[si], +-log2(e) (callers clamp; the sign of exp(-x) folds into s).
  * Range reduction in base 2: s*x = n + f with n the nearest integer, found by adding 1.5*2^23 (t's float bits then
  * hold n in their low mantissa bits, from which 2^n is built: kiln_v_pow2_of_magic), and |f| <= 1/2 computed by
@@ -235,13 +242,7 @@ KILN_INLINE kiln_v kiln_v_exp_scaled_(kiln_v x, const float *k, int si) {
     kiln_v t = kiln_v_fma(x, kiln_v_set1(k[si]), kiln_v_set1(k[KILN_EXP_MAGIC]));
     kiln_v n = kiln_v_sub(t, kiln_v_set1(k[KILN_EXP_MAGIC]));
     kiln_v f = kiln_v_fms(x, kiln_v_set1(k[si]), n);
-    kiln_v p = kiln_v_set1(k[KILN_EXP_C5]);
-    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C4]));
-    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C3]));
-    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C2]));
-    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C1]));
-    p = kiln_v_fma(p, f, kiln_v_set1(k[KILN_EXP_C0]));
-    return kiln_v_scale_pow2_(p, n, t);
+    return kiln_v_scale_pow2_(kiln_v_poly5_(f, k + KILN_EXP_C5), n, t);
 }
 
 /* exp(x) for x <= 0 (x below -87 is treated as -87, giving ~1.6e-38 instead of a denormal or 0). */
@@ -264,13 +265,7 @@ KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
     x = _mm512_range_ps(x, kiln_v_set1(k[KILN_EXP_MAX]), 0x02);
     kiln_v y = kiln_v_mul(x, kiln_v_set1(k[KILN_EXP_NEG_LOG2E]));
     kiln_v u = _mm512_reduce_ps(y, 0x09); /* y - floor(y): M = 0 fraction bits kept, round down, no inexact flag */
-    kiln_v p = kiln_v_set1(k[KILN_EXP_U5]);
-    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U4]));
-    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U3]));
-    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U2]));
-    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U1]));
-    p = kiln_v_fma(p, u, kiln_v_set1(k[KILN_EXP_U0]));
-    return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), _mm512_scalef_ps(p, y)));
+    return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), _mm512_scalef_ps(kiln_v_poly5_(u, k + KILN_EXP_U5), y)));
 }
 #else
 KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
