@@ -213,11 +213,12 @@ KILN_INLINE int kiln_dwconv_channel_outer_(size_t h, size_t w, size_t c, size_t 
 }
 
 /* kiln_f32_dwconv_bias_act with the loop order chosen by the caller (channel_outer: kiln_dwconv_channel_outer_ of the
- * whole input, which a caller running part of the rows knows and this call may not). */
+ * whole input, which a caller running part of the rows knows and this call may not), for channels [cb, ce) only
+ * (cb a multiple of KILN_VW; ce too, or c). */
 KILN_INLINE void kiln_f32_dwconv_bias_act_order_(size_t n, size_t h, size_t w, size_t c, const float *in, size_t oh,
                                                  size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
                                                  size_t dw, size_t pt, size_t pl, const float *packed, float *out,
-                                                 kiln_act act, int channel_outer) {
+                                                 kiln_act act, int channel_outer, size_t cb, size_t ce) {
     size_t cpad = kiln_panels(c) * KILN_PANEL;
     /* interior columns: ox*sw - pl >= 0 and ox*sw - pl + (kw-1)*dw <= w-1 */
     size_t span = (kw - 1) * dw + 1;
@@ -227,16 +228,17 @@ KILN_INLINE void kiln_f32_dwconv_bias_act_order_(size_t n, size_t h, size_t w, s
     /* the register-resident path exists for 3x3 and 5x5 (constant trip counts to unroll); other kernel sizes, and
      * the channels past the last whole vector, take the per-pixel path */
     size_t cfull = (kh == 3 && kw == 3) || (kh == 5 && kw == 5) ? c - c % KILN_VW : 0;
+    size_t vend = ce < cfull ? ce : cfull, pb = cb > cfull ? cb : cfull; /* vectors [cb, vend), pixels [pb, ce) */
     for (size_t b = 0; b < n; b++) {
         const float *inb = in + b * h * w * c;
         float *outb = out + b * oh * ow * c;
         /* one call site for both orders (one vector, or all of them, per pass down the rows), so that the kernel is
          * inlined once: two would double what the compiler works through before it drops the order not taken */
-        size_t step = channel_outer ? KILN_VW : cfull;
-        for (size_t cc = 0; cc < cfull; cc += step)
+        size_t step = channel_outer ? KILN_VW : vend - cb;
+        for (size_t cc = cb; cc < vend; cc += step)
             kiln_f32_dwconv_rows_(h, w, c, inb, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, ox_lo, ox_hi, cc, cc + step,
                                   packed, outb, act);
-        if (cfull < c)
+        if (pb < ce)
             for (size_t oy = 0; oy < oh; oy++) {
                 ptrdiff_t iy0 = (ptrdiff_t)(oy * sh) - (ptrdiff_t)pt;
                 size_t ky0, ky1;
@@ -245,7 +247,7 @@ KILN_INLINE void kiln_f32_dwconv_bias_act_order_(size_t n, size_t h, size_t w, s
                     ptrdiff_t ix0 = (ptrdiff_t)(ox * sw) - (ptrdiff_t)pl;
                     size_t kx0, kx1;
                     kiln_tap_range_(ix0, kw, dw, w, &kx0, &kx1);
-                    kiln_f32_dwconv_pixel_(cfull, c, c, cpad, inb, w, iy0, ix0, kw, dh, dw, ky0, ky1, kx0, kx1,
+                    kiln_f32_dwconv_pixel_(pb, ce, c, cpad, inb, w, iy0, ix0, kw, dh, dw, ky0, ky1, kx0, kx1,
                                            packed, outb + (oy * ow + ox) * c, act);
                 }
             }
@@ -257,7 +259,7 @@ KILN_INLINE void kiln_f32_dwconv_bias_act(size_t n, size_t h, size_t w, size_t c
                                           size_t dw, size_t pt, size_t pl, const float *packed, float *out,
                                           kiln_act act) {
     kiln_f32_dwconv_bias_act_order_(n, h, w, c, in, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act,
-                                    kiln_dwconv_channel_outer_(h, w, c, kh, kw, ow));
+                                    kiln_dwconv_channel_outer_(h, w, c, kh, kw, ow), 0, c);
 }
 
 #endif

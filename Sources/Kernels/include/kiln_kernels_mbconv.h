@@ -52,7 +52,7 @@ KILN_MBCONV_STAGE_ void kiln_f32_band_dwconv_(size_t h, size_t w, size_t c, cons
     /* the band's rows are in the scratch, in L2: the loop order by kiln_dwconv_channel_outer_ with the band's height
      * left out (a run-time value; the scratch is at most KILN_EXPAND_DW_SCRATCH_BYTES) */
     kiln_f32_dwconv_bias_act_order_(1, h, w, c, rows, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act,
-                                    kiln_dwconv_channel_outer_(1, w, c, kh, kw, ow));
+                                    kiln_dwconv_channel_outer_(1, w, c, kh, kw, ow), 0, c);
 }
 
 /* Output rows [oy0, oy1) of one image (in: h x w x cin, out: oh x ow x c, both of that image), band after band;

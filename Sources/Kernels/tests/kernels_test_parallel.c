@@ -203,11 +203,12 @@ static void test_parallel_gemms(void) {
 }
 
 static void test_parallel_convs(void) {
-    /* depthwise: 3x3 stride 1 and 5x5 stride 2 with asymmetric "same" padding, two images, ragged channels; the last
+    /* depthwise: 3x3 stride 1 and 5x5 stride 2 with asymmetric "same" padding, two images, ragged channels; the
      * 5x5 on 20-wide rows of 120 channels, so that each part runs one channel vector at a time down its rows
-     * (kiln_dwconv_channel_outer_) */
-    static const size_t shapes[][6] = {{13, 3, 1, 1, 1, 37}, {13, 5, 2, 1, 2, 37}, {4, 3, 2, 0, 0, 37},
-                                       {20, 5, 1, 2, 2, 120}}; /* h=w, k, stride, pt, pl, channels */
+     * (kiln_dwconv_channel_outer_); stride 1 with too few output rows to share (4 and 14 of two images: by channel
+     * vectors from 2 and 4 parts on, the ragged last vector included). h=w, k, stride, pt, pl, channels: */
+    static const size_t shapes[][6] = {{13, 3, 1, 1, 1, 37},  {13, 5, 2, 1, 2, 37}, {4, 3, 2, 0, 0, 37},
+                                       {20, 5, 1, 2, 2, 120}, {7, 5, 1, 2, 2, 72},  {2, 3, 1, 1, 1, 37}};
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         size_t h = shapes[s][0], k = shapes[s][1], sh = shapes[s][2], pt = shapes[s][3], pl = shapes[s][4];
         size_t c = shapes[s][5], n = 2;
