@@ -39,7 +39,8 @@ one_() {
         return 1
     fi
     case $name in
-    avx512) { host_has __AVX512F__ && host_has __AVX512DQ__; } || { echo "$cc $name: built (host lacks AVX-512, not run)" >>"$log"; return 0; } ;;
+    avx512) { host_has __AVX512F__ && host_has __AVX512DQ__; } ||
+                { echo "$cc $name: built (host lacks AVX-512, not run)" >>"$log"; return 0; } ;;
     avx2) host_has __AVX2__ || { echo "$cc $name: built (host lacks AVX2, not run)" >>"$log"; return 0; } ;;
     esac
     printf '%s: ' "$cc" >>"$log"

@@ -116,7 +116,7 @@ extension KernelCatalog {
         summary: "depthwise kh×kw conv over NHWC, vectorized over channels, any stride, padding and dilation",
         parameters: sizes("n", "h", "w", "c") + [.init("in", .reads)] + sizes("oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl")
             + [.init("packed", .reads), .init("out", .writes), .init("act", .activation)],
-        weightPacking: "HWC-depthwise", split: ["oh"],
+        weightPacking: "HWC-depthwise", split: ["oh", "c"],
         match: { entry, q in
             guard let s = ConvShape(q), s.constantWeights, s.isDepthwise, !s.op.gated else { return [] }
             return [KernelCandidate(entry: entry, inputs: s.slots(q, input: .nhwc, output: .nhwc), output: .nhwc,

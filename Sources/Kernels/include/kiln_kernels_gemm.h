@@ -58,7 +58,9 @@
 /* Weight rows are prefetched this many k steps ahead when the panels a row tile walks through exceed
  * KILN_GEMM_L1_WEIGHT_BYTES (see the top of this file). */
 #define KILN_GEMM_PREFETCH_ROWS 8
-#define KILN_GEMM_L1_WEIGHT_BYTES (48 * 1024) /* L1D of recent x86 cores (Ice Lake, Zen 4: 48 or 32 KiB) */
+/* The L1D of the development machine (Ice Lake: 48 KiB); on cores with 32 KiB, groups of 32-48 KiB go without the
+ * prefetch (not measured there). */
+#define KILN_GEMM_L1_WEIGHT_BYTES (48 * 1024)
 #define KILN_GEMM_NV (KILN_GEMM_NP_MAX * KILN_VPP)
 
 /* One mr x np tile: rows [0, mr) of a/c, panels [0, np) of w; the last panel has nlast (1..16) valid columns. */
@@ -77,7 +79,8 @@ KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t 
         KILN_UNROLL for (size_t j = 0; j < nv; j++)
             b[j] = kiln_v_load(wk + (j / KILN_VPP) * wps + (j % KILN_VPP) * KILN_VW);
         if (prefetch) {
-            KILN_UNROLL for (size_t j = 0; j < np; j++) kiln_prefetch_(wk + j * wps, KILN_GEMM_PREFETCH_ROWS * KILN_PANEL);
+            KILN_UNROLL for (size_t j = 0; j < np; j++)
+                kiln_prefetch_(wk + j * wps, KILN_GEMM_PREFETCH_ROWS * KILN_PANEL);
         }
         KILN_UNROLL for (size_t i = 0; i < mr; i++) {
             kiln_v x = kiln_v_set1(a[i * lda + kk]);

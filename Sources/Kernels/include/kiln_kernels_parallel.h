@@ -128,7 +128,8 @@ KILN_INLINE int kiln_band_(const kiln_task *t, size_t n, size_t oh, size_t sh, s
  * leave a part fewer than KILN_DW_MIN_PART_ROWS (the 7 rows of a 7x7 map: 4 and 3 at two threads), by channel
  * vectors (1152 channels: 36 vectors each). Measured in tv_b0 at two threads against the row split: the 7x7 5x5
  * layers 0.83-0.92 of their time, the 3x3 one 1.02; the stride-2 layer into 7x7 (14x14x672 read, a map its producer
- * wrote by rows) 1.17, so stride 2 keeps the rows. One call site for both (the kernel is inlined once). */
+ * wrote by rows) 1.17, so stride 2 keeps the rows. From 4 parts on, 14x14 maps split by channels too (not measured:
+ * the development machine has 2 cores). One call site for both (the kernel is inlined once). */
 #define KILN_DW_MIN_PART_ROWS 4
 KILN_INLINE void kiln_f32_dwconv_bias_act_part(const kiln_task *t, size_t n, size_t h, size_t w, size_t c,
                                                const float *in, size_t oh, size_t ow, size_t kh, size_t kw, size_t sh,

@@ -46,7 +46,7 @@ KILN_INLINE void kiln_prefetch_(const float *p, size_t ahead) {
 
 #if defined(KILN_TARGET_AVX512)
 #if !defined(__AVX512F__) || !defined(__AVX512DQ__)
-#error "KILN_TARGET_AVX512 needs a compiler targeting AVX-512F and DQ (e.g. -mavx512f -mavx512dq -mfma or -march=native)"
+#error "KILN_TARGET_AVX512 needs a compiler targeting AVX-512F and DQ (-mavx512f -mavx512dq -mfma, -march=native)"
 #endif
 #include <immintrin.h>
 #define KILN_VW 16
@@ -259,13 +259,16 @@ KILN_INLINE kiln_v kiln_v_exp_nonpos(kiln_v x) {
  * clamps (sign(x) * min(|x|, 87)), and exp(-x) = 2^y, y = -x log2(e), is 2^u * 2^floor(y) with u = y - floor(y)
  * in [0, 1) from one vreduceps and 2^u a degree-5 polynomial fitted on [0, 1), scaled by vscalefps (which takes
  * floor(y) itself). y is rounded once before the reduction, which kiln_v_exp_scaled_ avoids: the sigmoid's
- * relative error is at most 6e-7 for |x| <= 8 and 1e-6 for |x| <= 16 (against 3e-7 and 4e-7 the other way), and
- * SiLU measured 0.84 of the time (kernels_test.c checks 2e-6 over [-20, 20]). */
+ * relative error is at most 6e-7 for |x| <= 8 and 1.0e-6 for |x| <= 16 (against 3e-7 and 4e-7 the other way); below
+ * -16, where the sigmoid is under 1.2e-7, it grows to 4e-6 at -87 (under 1e-9 absolute). SiLU measured 0.84 of the
+ * time (kernels_test.c checks 2e-6 over [-20, 20]). The sigmoid of NaN is a number, as with the clamp of the other
+ * targets (vrangeps returns 87 with the NaN's sign); SiLU of NaN is NaN. */
 KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
     x = _mm512_range_ps(x, kiln_v_set1(k[KILN_EXP_MAX]), 0x02);
     kiln_v y = kiln_v_mul(x, kiln_v_set1(k[KILN_EXP_NEG_LOG2E]));
     kiln_v u = _mm512_reduce_ps(y, 0x09); /* y - floor(y): M = 0 fraction bits kept, round down, no inexact flag */
-    return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), _mm512_scalef_ps(kiln_v_poly5_(u, k + KILN_EXP_U5), y)));
+    kiln_v e = _mm512_scalef_ps(kiln_v_poly5_(u, k + KILN_EXP_U5), y);
+    return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), e));
 }
 #else
 KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {

@@ -83,8 +83,8 @@ static void test_sigmoid_precision(void) {
             double r = ref_act(x[i], kinds[a]);
             checks++;
             if (!(fabs(y[i] - r) <= 2e-6 * fabs(r)) && ++failures <= 20)
-                fprintf(stderr, "FAIL %s precision at x = %.9g: got %.9g want %.9g (rel %.3g)\n", a ? "silu" : "sigmoid",
-                        (double)x[i], (double)y[i], r, fabs(y[i] - r) / fabs(r));
+                fprintf(stderr, "FAIL %s precision at x = %.9g: got %.9g want %.9g (rel %.3g)\n",
+                        a ? "silu" : "sigmoid", (double)x[i], (double)y[i], r, fabs(y[i] - r) / fabs(r));
         }
         int ok = a ? y[n] == INFINITY && fabs(y[n + 2] / 1e30 - 1) <= 1.2e-7 && isnan(y[n + 3])
                    : y[n] >= 1 - 1.2e-7 && y[n] <= 1 && y[n + 1] >= 0 && y[n + 1] < 1e-37f && y[n + 2] >= 1 - 1.2e-7;
