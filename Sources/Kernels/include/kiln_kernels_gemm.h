@@ -165,7 +165,7 @@ KILN_INLINE void kiln_f32_gemm_groups_(size_t mr, size_t np, size_t p, size_t k,
                                        size_t lda, const float *packed, float *c, size_t ldc, const float *r,
                                        size_t ldr, kiln_act act) {
     size_t panels = kiln_panels(n), wps = KILN_PANEL * (k + 1), nlast = n - KILN_PANEL * (panels - 1);
-    size_t group = kiln_gemm_packed_floats(k, n) > p * k ? KILN_GEMM_NP_MAX / np * np : panels;
+    size_t group = kiln_gemm_packed_floats(k, n) > p * k ? KILN_GEMM_NP_MAX : panels;
     int prefetch = (group < panels ? group : panels) * wps * sizeof(float) > KILN_GEMM_L1_WEIGHT_BYTES;
     for (size_t j = 0; j < panels; j += group) {
         size_t gp = panels - j < group ? panels - j : group;
@@ -174,25 +174,18 @@ KILN_INLINE void kiln_f32_gemm_groups_(size_t mr, size_t np, size_t p, size_t k,
     }
 }
 
-/* Whether p rows take the alternative main tile: only when p is a compile-time constant it leaves fewer rows over
- * of (a variable p would otherwise emit both). */
-KILN_INLINE int kiln_gemm_alt_tile_(size_t p) {
-#if KILN_GEMM_MR_ALT != KILN_GEMM_MR
-    return KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR;
-#else
-    (void)p;
-    return 0;
-#endif
-}
-
-/* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. */
+/* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. The main tile is the alternative one only when
+ * p is a compile-time constant it leaves fewer rows over of (a variable p would otherwise emit both). */
 KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const float *a, size_t lda,
                                         const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
                                         kiln_act act) {
-    if (kiln_gemm_alt_tile_(p))
+#if KILN_GEMM_MR_ALT != KILN_GEMM_MR
+    if (KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR) {
         kiln_f32_gemm_groups_(KILN_GEMM_MR_ALT, KILN_GEMM_NP_ALT, p, k, n, a, lda, packed, c, ldc, r, ldr, act);
-    else
-        kiln_f32_gemm_groups_(KILN_GEMM_MR, KILN_GEMM_NP, p, k, n, a, lda, packed, c, ldc, r, ldr, act);
+        return;
+    }
+#endif
+    kiln_f32_gemm_groups_(KILN_GEMM_MR, KILN_GEMM_NP, p, k, n, a, lda, packed, c, ldc, r, ldr, act);
 }
 
 /* Whether the gated GEMM scales its activations (hw rows of K) rather than its packed weight: whichever is smaller.
