@@ -24,11 +24,19 @@
  * k = 0, 1, ...) whichever tile computes it, so results do not depend on tile shapes, loop order or how a caller
  * splits the rows or panels.
  *
- * Prefetch: a panel group larger than L1 (the whole weight when rows are outer, KILN_GEMM_NP_MAX panels of a large K
- * otherwise) is read from L2 by every row tile, one 64-byte weight row per panel per k step; the hardware
- * prefetchers left those loads waiting on L2, so the tile asks for each panel's row KILN_GEMM_PREFETCH_ROWS steps
- * ahead. Measured hot on B0's shapes: 0.81-0.97 of the time for K >= 192 on 7x7 and 14x14 maps, no change where
- * the group fits L1 (so it is not asked for there). */
+ * Prefetch, two kinds, neither changing a result:
+ * - Into L1: a panel group larger than L1 (the whole weight when rows are outer, KILN_GEMM_NP_MAX panels of a large
+ *   K otherwise, every panel when a single row block walks them all) is read from L2, one 64-byte weight row per
+ *   panel per k step; the hardware prefetchers left those loads waiting on L2, so the tile asks for each panel's row
+ *   KILN_GEMM_PREFETCH_ROWS steps ahead. Measured hot on B0's shapes: 0.81-0.97 of the time for K >= 192 on 7x7 and
+ *   14x14 maps, no change where the group fits L1 (so it is not asked for there).
+ * - Into L2: the next panel group (or, for the last, the `next` weight range a caller names: the following chunk
+ *   of a split GEMM), spread over the row tiles, one line per k step (more when a tile has fewer k steps than its
+ *   share). A program's weights come cold from memory, and the first row tile of every group used to wait for
+ *   them while the core's bandwidth idled during the other tiles; now each group is fetched while the one before
+ *   is computed. Measured in lite0 at one thread: the 7x7 expand GEMMs 0.81-0.85 of their time, the 7x7 projects
+ *   0.85-0.92, the head 0.86; about 3 % hot, where the lines are already there, so a row-split caller asks for it
+ *   in its first chunk only (`inner`). */
 #ifndef KILN_KERNELS_GEMM_H
 #define KILN_KERNELS_GEMM_H
 
@@ -66,7 +74,8 @@
 /* One mr x np tile: rows [0, mr) of a/c, panels [0, np) of w; the last panel has nlast (1..16) valid columns. */
 KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t k, const float *KILN_RESTRICT a,
                                      size_t lda, const float *KILN_RESTRICT w, size_t wps, float *c, size_t ldc,
-                                     const float *r, size_t ldr, kiln_act act, int prefetch) {
+                                     const float *r, size_t ldr, kiln_act act, int prefetch, const float *pf,
+                                     size_t pf_lines) {
     kiln_v acc[KILN_GEMM_ACC]; /* acc[i * nv + j]: exactly the budget, so that every element becomes a register */
     const size_t nv = np * KILN_VPP;
     KILN_UNROLL for (size_t j = 0; j < nv; j++) {
@@ -82,6 +91,7 @@ KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t 
             KILN_UNROLL for (size_t j = 0; j < np; j++)
                 kiln_prefetch_(wk + j * wps, KILN_GEMM_PREFETCH_ROWS * KILN_PANEL);
         }
+        for (size_t q = kk; q < pf_lines; q += k) kiln_prefetch_l2_(pf + q * KILN_LINE_FLOATS);
         KILN_UNROLL for (size_t i = 0; i < mr; i++) {
             kiln_v x = kiln_v_set1(a[i * lda + kk]);
             KILN_UNROLL for (size_t j = 0; j < nv; j++) acc[i * nv + j] = kiln_v_fma(x, b[j], acc[i * nv + j]);
@@ -109,15 +119,20 @@ KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t 
  * as one narrower tile; the last panel has nlast valid columns. */
 KILN_INLINE void kiln_f32_gemm_rows_(size_t mr, size_t np, size_t panels, size_t nlast, size_t k, const float *a,
                                      size_t lda, const float *w, size_t wps, float *c, size_t ldc, const float *r,
-                                     size_t ldr, kiln_act act, int prefetch) {
-    size_t j = 0;
-    for (; j + np <= panels; j += np)
+                                     size_t ldr, kiln_act act, int prefetch, const float *pf, size_t pf_lines) {
+    size_t j = 0, tiles = (panels + np - 1) / np;
+    for (; j + np <= panels; j += np) {
+        size_t t = j / np, lo = pf_lines * t / tiles, hi = pf_lines * (t + 1) / tiles;
         kiln_f32_gemm_tile_(mr, np, j + np == panels ? nlast : KILN_PANEL, k, a, lda, w + j * wps, wps,
-                            c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act, prefetch);
+                            c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act, prefetch,
+                            pf + lo * KILN_LINE_FLOATS, hi - lo);
+    }
+    size_t lo = pf_lines * (tiles - 1) / tiles;
     KILN_UNROLL for (size_t t = 1; t < KILN_GEMM_NP_MAX; t++)
         if (t < np && panels - j == t)
             kiln_f32_gemm_tile_(mr, t < np ? t : 1, nlast, k, a, lda, w + j * wps, wps, c + j * KILN_PANEL, ldc,
-                                r ? r + j * KILN_PANEL : r, ldr, act, prefetch);
+                                r ? r + j * KILN_PANEL : r, ldr, act, prefetch, pf + lo * KILN_LINE_FLOATS,
+                                pf_lines - lo);
 }
 
 /* Panels per tile for m rows: as many as the accumulator budget allows (4, 2 or 1), at most KILN_GEMM_NP_MAX. */
@@ -130,15 +145,21 @@ KILN_INLINE size_t kiln_gemm_tile_panels_(size_t m) {
 /* Rows [0, p) against panels [0, panels): mr x np tiles, then the p % mr rows left over as 8/4/2/1-row tiles. */
 KILN_INLINE void kiln_f32_gemm_block_(size_t mr, size_t np, size_t p, size_t panels, size_t nlast, size_t k,
                                       const float *a, size_t lda, const float *w, size_t wps, float *c, size_t ldc,
-                                      const float *r, size_t ldr, kiln_act act, int prefetch) {
-    size_t i = 0;
-    for (; i + mr <= p; i += mr)
+                                      const float *r, size_t ldr, kiln_act act, int prefetch, const float *pf,
+                                      size_t pf_lines) {
+    /* the L2 prefetch shared out by the main row tiles; a GEMV (p < mr: the classifier) streams its weight once,
+     * which the hardware prefetchers do well, and measured 1.18x slower with it */
+    size_t i = 0, blocks = p / mr;
+    for (; i + mr <= p; i += mr) {
+        size_t b = i / mr, lo = pf_lines * b / blocks, hi = pf_lines * (b + 1) / blocks;
         kiln_f32_gemm_rows_(mr, np, panels, nlast, k, a + i * lda, lda, w, wps, c + i * ldc, ldc, r ? r + i * ldr : r,
-                            ldr, act, prefetch);
+                            ldr, act, prefetch, pf + lo * KILN_LINE_FLOATS, hi - lo);
+    }
 #define KILN_GEMM_REM_(m)                                                                                     \
     if ((m) < mr && p - i >= (m)) {                                                                           \
         kiln_f32_gemm_rows_((m) < KILN_GEMM_MR ? (m) : 1, kiln_gemm_tile_panels_(m), panels, nlast, k,        \
-                            a + i * lda, lda, w, wps, c + i * ldc, ldc, r ? r + i * ldr : r, ldr, act, prefetch); \
+                            a + i * lda, lda, w, wps, c + i * ldc, ldc, r ? r + i * ldr : r, ldr, act, prefetch, \
+                            pf, 0);                                                                           \
         i += (m);                                                                                             \
     }
     KILN_GEMM_REM_(8) KILN_GEMM_REM_(4) KILN_GEMM_REM_(2) KILN_GEMM_REM_(1)
@@ -163,29 +184,45 @@ KILN_INLINE void kiln_f32_gemm_scale_packed_rows(size_t k, size_t n, const float
 /* The whole product with main tile mr x np, in panel groups (see the top of this file). */
 KILN_INLINE void kiln_f32_gemm_groups_(size_t mr, size_t np, size_t p, size_t k, size_t n, const float *a,
                                        size_t lda, const float *packed, float *c, size_t ldc, const float *r,
-                                       size_t ldr, kiln_act act) {
+                                       size_t ldr, kiln_act act, int inner, const float *next, size_t next_floats) {
     size_t panels = kiln_panels(n), wps = KILN_PANEL * (k + 1), nlast = n - KILN_PANEL * (panels - 1);
     size_t group = kiln_gemm_packed_floats(k, n) > p * k ? KILN_GEMM_NP_MAX : panels;
-    int prefetch = (group < panels ? group : panels) * wps * sizeof(float) > KILN_GEMM_L1_WEIGHT_BYTES;
+    /* the panels read from L2 between two reads of a weight row: a group, or all of them when one row block walks
+     * every group once */
+    size_t walked = p <= mr || group > panels ? panels : group;
+    int prefetch = walked * wps * sizeof(float) > KILN_GEMM_L1_WEIGHT_BYTES;
     for (size_t j = 0; j < panels; j += group) {
-        size_t gp = panels - j < group ? panels - j : group;
+        size_t gp = panels - j < group ? panels - j : group, after = j + gp;
+        const float *pf = after < panels ? packed + after * wps : next;
+        size_t pf_floats = after < panels ? (panels - after < group ? panels - after : group) * wps : next_floats;
         kiln_f32_gemm_block_(mr, np, p, gp, j + gp == panels ? nlast : KILN_PANEL, k, a, lda, packed + j * wps, wps,
-                             c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act, prefetch);
+                             c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act, prefetch, pf,
+                             pf && (inner || after >= panels) ? (pf_floats + KILN_LINE_FLOATS - 1) / KILN_LINE_FLOATS : 0);
     }
 }
 
 /* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. The main tile is the alternative one only when
  * p is a compile-time constant it leaves fewer rows over of (a variable p would otherwise emit both). */
-KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const float *a, size_t lda,
-                                        const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
-                                        kiln_act act) {
+/* kiln_f32_gemm_bias_act with the L2 prefetch made explicit (see the top of this file): `inner` asks for each panel
+ * group to fetch the next, and the last group fetches next[0, next_floats) (nothing when next_floats is 0). */
+KILN_INLINE void kiln_f32_gemm_bias_act_next_(size_t p, size_t k, size_t n, const float *a, size_t lda,
+                                              const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
+                                              kiln_act act, int inner, const float *next, size_t next_floats) {
 #if KILN_GEMM_MR_ALT != KILN_GEMM_MR
     if (KILN_CONSTANT_P(p) && p % KILN_GEMM_MR_ALT < p % KILN_GEMM_MR) {
-        kiln_f32_gemm_groups_(KILN_GEMM_MR_ALT, KILN_GEMM_NP_ALT, p, k, n, a, lda, packed, c, ldc, r, ldr, act);
+        kiln_f32_gemm_groups_(KILN_GEMM_MR_ALT, KILN_GEMM_NP_ALT, p, k, n, a, lda, packed, c, ldc, r, ldr, act, inner,
+                              next, next_floats);
         return;
     }
 #endif
-    kiln_f32_gemm_groups_(KILN_GEMM_MR, KILN_GEMM_NP, p, k, n, a, lda, packed, c, ldc, r, ldr, act);
+    kiln_f32_gemm_groups_(KILN_GEMM_MR, KILN_GEMM_NP, p, k, n, a, lda, packed, c, ldc, r, ldr, act, inner, next,
+                          next_floats);
+}
+
+KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const float *a, size_t lda,
+                                        const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
+                                        kiln_act act) {
+    kiln_f32_gemm_bias_act_next_(p, k, n, a, lda, packed, c, ldc, r, ldr, act, 1, (const float *)0, 0);
 }
 
 /* Whether the gated GEMM scales its activations (hw rows of K) rather than its packed weight: whichever is smaller.

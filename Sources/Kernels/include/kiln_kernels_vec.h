@@ -44,6 +44,18 @@ KILN_INLINE void kiln_prefetch_(const float *p, size_t ahead) {
 #endif
 }
 
+/* Floats per 64-byte cache line. */
+#define KILN_LINE_FLOATS 16
+
+/* Asks for the cache line at p to be brought into L2 (a hint, as kiln_prefetch_). */
+KILN_INLINE void kiln_prefetch_l2_(const float *p) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch((const void *)p, 0, 2);
+#else
+    (void)p;
+#endif
+}
+
 #if defined(KILN_TARGET_AVX512)
 #if !defined(__AVX512F__) || !defined(__AVX512DQ__)
 #error "KILN_TARGET_AVX512 needs a compiler targeting AVX-512F and DQ (-mavx512f -mavx512dq -mfma, -march=native)"
