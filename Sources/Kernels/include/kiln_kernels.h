@@ -45,16 +45,18 @@
 #include "kiln_kernels_layout.h"
 #include "kiln_kernels_vec.h"
 
-/* act(x) on a vector, every case inlined; k: the exp constants (kiln_exp_consts_ or kiln_exp_consts_opaque_). */
+/* act(x) on a vector, every case inlined; k: the activations' constants (kiln_exp_consts_ or its opaque form). */
 KILN_INLINE kiln_v kiln_v_act_k_(kiln_v x, kiln_act act, const float *k) {
     switch (act.kind) {
     case KILN_ACT_NONE: return x;
-    case KILN_ACT_RELU: return kiln_v_max(x, kiln_v_zero());
-    case KILN_ACT_RELU6: return kiln_v_min(kiln_v_max(x, kiln_v_zero()), kiln_v_set1(6.0f));
+    case KILN_ACT_RELU: return kiln_v_max(x, kiln_v_set1(k[KILN_ACT_ZERO]));
+    case KILN_ACT_RELU6:
+        return kiln_v_min(kiln_v_max(x, kiln_v_set1(k[KILN_ACT_ZERO])), kiln_v_set1(k[KILN_ACT_SIX]));
     case KILN_ACT_SILU: return kiln_v_mul(x, kiln_v_sigmoid_k_(x, k));
     case KILN_ACT_HARDSWISH: {
-        kiln_v t = kiln_v_min(kiln_v_max(kiln_v_add(x, kiln_v_set1(3.0f)), kiln_v_zero()), kiln_v_set1(6.0f));
-        return kiln_v_mul(x, kiln_v_mul(t, kiln_v_set1(1.0f / 6.0f)));
+        kiln_v t = kiln_v_min(kiln_v_max(kiln_v_add(x, kiln_v_set1(k[KILN_ACT_THREE])), kiln_v_set1(k[KILN_ACT_ZERO])),
+                              kiln_v_set1(k[KILN_ACT_SIX]));
+        return kiln_v_mul(x, kiln_v_mul(t, kiln_v_set1(k[KILN_ACT_SIXTH])));
     }
     case KILN_ACT_SIGMOID: return kiln_v_sigmoid_k_(x, k);
     case KILN_ACT_HARDSIGMOID:

@@ -194,12 +194,13 @@ KILN_INLINE float kiln_v_reduce_add(kiln_v v) { return v; }
 KILN_INLINE float kiln_v_reduce_max(kiln_v v) { return v; }
 #endif
 
-/* The constants of exp and sigmoid, as a table: kiln_exp_consts_() gives it as it is (the compiler folds the reads
- * into constants, and keeps them in registers where it likes), kiln_exp_consts_opaque_() through an empty asm
- * statement the compiler cannot see through, so that each use loads its constant where it is needed (an embedded
- * broadcast, often). Register-blocked GEMM tiles use the opaque form: with constants the compiler hoisted them out
- * of the tile loops and kept some in registers across the k loop, which then spilled accumulators (the 14 x 32
- * tile needs 31 of the 32 zmm registers) in every k step. Kernels with spare registers (depthwise, the stem) are
+/* The constants of the activations (exp and sigmoid, and the clamps of ReLU6 and hard-swish), as a table:
+ * kiln_exp_consts_() gives it as it is (the compiler folds the reads into constants, and keeps them in registers
+ * where it likes), kiln_exp_consts_opaque_() through an empty asm statement the compiler cannot see through, so that
+ * each use loads its constant where it is needed (an embedded broadcast, often). Register-blocked GEMM tiles use the
+ * opaque form: with constants the compiler hoisted them out of the tile loops and kept some in registers across the
+ * k loop, which then spilled accumulators (the 14 x 32 tile needs 31 of the 32 zmm registers) in every k step
+ * (hard-swish's 0, 3, 6 and 1/6 spilled three of them). Kernels with spare registers (depthwise, the stem) are
  * faster with the constants in registers. */
 enum {
     KILN_EXP_MAGIC, /* 1.5 * 2^23 */
@@ -219,6 +220,10 @@ enum {
     KILN_EXP_U2,
     KILN_EXP_U1,
     KILN_EXP_U0,
+    KILN_ACT_ZERO, /* the clamps of ReLU6 and hard-swish */
+    KILN_ACT_THREE,
+    KILN_ACT_SIX,
+    KILN_ACT_SIXTH, /* 1/6 */
 };
 KILN_INLINE const float *kiln_exp_consts_(void) {
     static const float k[] = {12582912.0f,           1.44269504088896341f,  -1.44269504088896341f,
@@ -226,7 +231,9 @@ KILN_INLINE const float *kiln_exp_consts_(void) {
                               2.4022242426872253e-1f, 6.931470036506653e-1f, 1.0f,
                               -87.0f,                87.0f,
                               1.8775766948238015e-3f, 8.989340625703335e-3f, 5.582631751894951e-2f,
-                              2.4015361070632935e-1f, 6.931530833244324e-1f, 9.999999403953552e-1f};
+                              2.4015361070632935e-1f, 6.931530833244324e-1f, 9.999999403953552e-1f,
+                              0.0f,                  3.0f,                  6.0f,
+                              1.0f / 6.0f};
     return k;
 }
 KILN_INLINE const float *kiln_exp_consts_opaque_(void) {
