@@ -8,7 +8,7 @@ public enum KernelCatalog {
     /// All entries, in the order ties are broken (faster specialized kernels first, the generic
     /// kernels last).
     public static let all: [KernelEntry] = [
-        gemm, gatedGEMM, depthwise, expandDepthwise, direct, genericConv,
+        gemm, gatedGEMM, depthwise, expandDepthwise, convDepthwise, direct, genericConv,
         squeezeExciteGate, channelScale, globalAveragePool, softmax, add, activation, nchwToNHWC, nhwcToNCHW,
     ] + generic
 

@@ -6,7 +6,7 @@ public struct KernelQuery: Sendable {
     public enum Computation: Sendable {
         /// FusedConv (bias, activation, optional residual and gate), or a Conv with a bias.
         case conv(FusedConv)
-        /// An MBConv's expand 1×1 conv and depthwise conv as one node (`ExpandDepthwise`).
+        /// A conv (an MBConv's expand 1×1, or the stem) and the depthwise conv reading it as one node (`ExpandDepthwise`).
         case expandDepthwise(ExpandDepthwise)
         case squeezeExcite(SqueezeExcite)
         case squeezeExciteGate(SqueezeExciteGate)

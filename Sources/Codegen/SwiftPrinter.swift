@@ -57,7 +57,8 @@ public struct SwiftPrinter {
     /// The Swift kernels: the C library's kernels for float32 EfficientNet-family graphs (the generic
     /// kernels of other operators and element types have no Swift twin yet).
     public static let kernels: Set<String> = Set([
-        KernelCatalog.gemm, KernelCatalog.gatedGEMM, KernelCatalog.depthwise, KernelCatalog.expandDepthwise, KernelCatalog.direct,
+        KernelCatalog.gemm, KernelCatalog.gatedGEMM, KernelCatalog.depthwise, KernelCatalog.expandDepthwise, KernelCatalog.convDepthwise,
+        KernelCatalog.direct,
         KernelCatalog.genericConv, KernelCatalog.squeezeExciteGate, KernelCatalog.channelScale, KernelCatalog.globalAveragePool, KernelCatalog.softmax,
         KernelCatalog.add, KernelCatalog.activation, KernelCatalog.nchwToNHWC, KernelCatalog.nhwcToNCHW, KernelCatalog.copyStrided,
     ].map(\.name))

@@ -85,8 +85,9 @@ public struct DotExporter {
             if node.inputs.count == 4 { parts.append(op.residualFirst ? "+residual (before act)" : "+residual") }
             return parts.joined(separator: " ")
         case let op as ExpandDepthwise:
-            // The expand conv (1×1, weights in slot 1), then the depthwise conv (weights in slot 3).
-            var parts = ["1x1"] + (op.expandActivation != .none ? ["+\(op.expandActivation)", "→"] : ["→"])
+            // The first conv (1×1 for an expand, the stem's k×k; weights in slot 1), then the depthwise conv
+            // (weights in slot 3).
+            var parts = convSummary(op.expand) + (op.expandActivation != .none ? ["+\(op.expandActivation)", "→"] : ["→"])
             parts += convSummary(op.depthwise, weights: 3)
             if op.activation != .none { parts.append("+\(op.activation)") }
             return parts.joined(separator: " ")

@@ -45,7 +45,7 @@ import Testing
         // The one Transpose reads the graph input; Rescaling and Normalization folded into the stem.
         if let t = graph.nodes.firstIndex(where: { $0.op is Transpose }) {
             #expect(graph.nodes[t].inputs == graph.inputs, "the Transpose reads the image")
-            let stem = graph.nodes.first { $0.op is FusedConv }
+            let stem = graph.nodes.first { $0.op is FusedConv || $0.op is ExpandDepthwise } // fused with the first depthwise conv
             #expect(stem?.provenance.contains("efficientnetb1_1/rescaling_1/mul") == true)
         }
         // Every ONNX node is still accounted for by some node's provenance.

@@ -64,6 +64,9 @@ import Testing
              [x4, TensorType(f, [4, 8, 1, 1]), TensorType(f, [4]), TensorType(f, [1, 8, 1, 1]), TensorType(f, [1, 4, 6, 6])]),
             (ExpandDepthwise(expandActivation: .hardSwish, depthwise: Conv(strides: [2, 2], pads: [0, 1, 1, 2], group: 24), activation: .relu6),
              [x4, TensorType(f, [24, 8, 1, 1]), TensorType(f, [24]), TensorType(f, [24, 1, 3, 3]), TensorType(f, [24])]),
+            (ExpandDepthwise(expand: Conv(strides: [2, 1], dilations: [1, 2], pads: [1, 0, 1, 2]), expandActivation: .silu,
+                             depthwise: Conv(pads: [1, 1, 1, 1], group: 16), activation: .none),
+             [x4, TensorType(f, [16, 8, 3, 3]), TensorType(f, [16]), TensorType(f, [16, 1, 3, 3]), TensorType(f, [16])]),
             (Dense(activation: .sigmoid), [x4, TensorType(f, [5, 288]), TensorType(f, [5])]),
             (Reorder(from: .nchw, to: .nchw16c), [x4]),
         ]

@@ -50,4 +50,61 @@ extension SwiftKernelsTests {
             #expect(parts == Array(got.prefix(oh * ow * c)), "\(V.self) expand + depthwise case \(index) in two parts")
         }
     }
+
+    @Test(arguments: widths) func stemDepthwise(width: String) {
+        switch width {
+        case "SIMD16": Self.stemDepthwise(SIMD16<Float>.self)
+        case "SIMD8": Self.stemDepthwise(SIMD8<Float>.self)
+        default: Self.stemDepthwise(Float.self)
+        }
+    }
+
+    /// The stem's direct conv + depthwise fusion against the Swift direct conv then depthwise conv through the
+    /// whole conv output, bit for bit (the fusion calls both on sub-ranges of rows), NCHW and NHWC input.
+    static func stemDepthwise<V: KilnVector>(_: V.Type) {
+        // (n, h, w, cin, nchw, c, conv k, conv stride, conv pads top/left, depthwise k, stride): B0's stem geometry,
+        // TensorFlow's "same" pads (none top/left), and rows wide enough for several bands (40 output rows in bands
+        // of 18, 20 in bands of 11).
+        let cases = [(1, 32, 32, 3, true, 32, 3, 2, 1, 3, 1), (2, 15, 17, 3, false, 20, 3, 2, 0, 5, 2),
+                     (1, 80, 300, 3, true, 32, 3, 2, 1, 3, 1), (2, 40, 260, 3, false, 48, 3, 2, 0, 5, 1)]
+        for (index, (n, h, w, cin, nchw, c, ck, cs, cp, k, s)) in cases.enumerated() {
+            let eh = (h + cp + (ck - 1) / 2 - ck) / cs + 1, ew = (w + cp + (ck - 1) / 2 - ck) / cs + 1
+            let pb = (k - 1) / 2, pt = s == 2 ? pb - 1 : pb
+            let oh = (eh + pt + pb - k) / s + 1, ow = (ew + pt + pb - k) / s + 1
+            let (isn, isc, ish, isw) = nchw ? (cin * h * w, h * w, w, 1) : (cin * h * w, 1, w * cin, cin)
+            let input = values(n * cin * h * w, seed: 30), wc = values(c * cin * ck * ck, seed: 31), bc = values(c, seed: 32)
+            let wd = values(c * k * k, seed: 33), bd = values(c, seed: 34)
+            var packedConv = [Float](repeating: .nan, count: kiln_pack_conv_f32_floats(c, cin, ck, ck))
+            var packed = [Float](repeating: .nan, count: kiln_pack_dwconv_f32_floats(c, k, k))
+            kiln_pack_conv_f32(c, cin, ck, ck, wc, bc, &packedConv)
+            kiln_pack_dwconv_f32(c, k, k, wd, bd, &packed)
+            let (swiftConv, _) = activations[(index + 3) % activations.count], (swiftAct, _) = activations[index % activations.count]
+            var conv = [Float](repeating: .nan, count: n * eh * ew * c), want = [Float](repeating: .nan, count: n * oh * ow * c)
+            KilnKernels<V>.f32_conv_direct_bias_act(n: n, cin: cin, h: h, w: w, in: input, isn: isn, isc: isc, ish: ish, isw: isw,
+                                                    cout: c, oh: eh, ow: ew, kh: ck, kw: ck, sh: cs, sw: cs, dh: 1, dw: 1, pt: cp,
+                                                    pl: cp, packed: packedConv, out: &conv, act: swiftConv)
+            KilnKernels<V>.f32_dwconv_bias_act(n: n, h: eh, w: ew, c: c, in: conv, oh: oh, ow: ow, kh: k, kw: k, sh: s, sw: s,
+                                               dh: 1, dw: 1, pt: pt, pl: pt, packed: packed, out: &want, act: swiftAct)
+            var scratch = [Float](repeating: .nan, count: kiln_expand_dwconv_scratch_floats(eh, ew, c, oh, k, s, 1))
+            var got = [Float](repeating: .nan, count: n * oh * ow * c)
+            KilnKernels<V>.f32_conv_dwconv_bias_act(n: n, cin: cin, h: h, w: w, in: input, isn: isn, isc: isc, ish: ish, isw: isw,
+                                                    c: c, packed_conv: packedConv, ckh: ck, ckw: ck, csh: cs, csw: cs, cdh: 1,
+                                                    cdw: 1, cpt: cp, cpl: cp, act_conv: swiftConv, eh: eh, ew: ew, oh: oh, ow: ow,
+                                                    kh: k, kw: k, sh: s, sw: s, dh: 1, dw: 1, pt: pt, pl: pt, packed: packed,
+                                                    out: &got, act: swiftAct, scratch: &scratch)
+            #expect(got == want, "\(V.self) stem + depthwise case \(index)")
+            // The band entry point over two uneven parts of the last image equals the whole.
+            let last = (n - 1) * oh * ow * c
+            var parts = [Float](repeating: .nan, count: oh * ow * c)
+            for (oy0, oy1) in [(0, oh / 3), (oh / 3, oh)] {
+                KilnKernels<V>.f32_conv_dwconv_band(cin: cin, h: h, w: w, in: Array(input[((n - 1) * isn)...]), isc: isc, ish: ish,
+                                                    isw: isw, c: c, packed_conv: packedConv, ckh: ck, ckw: ck, csh: cs,
+                                                    csw: cs, cdh: 1, cdw: 1, cpt: cp, cpl: cp, act_conv: swiftConv, eh: eh,
+                                                    ew: ew, oh: oh, ow: ow, kh: k, kw: k, sh: s, sw: s, dh: 1, dw: 1,
+                                                    pt: pt, pl: pt, packed: packed, out: &parts, act: swiftAct, oy0: oy0,
+                                                    oy1: oy1, scratch: &scratch)
+            }
+            #expect(parts == Array(want[last...]), "\(V.self) stem + depthwise case \(index) in two parts")
+        }
+    }
 }

@@ -3,31 +3,54 @@ import IR
 import KilnKernels
 
 extension Lowering {
-    /// An ExpandDepthwise on `f32_expand_dwconv_bias_act`: the expand conv's weights packed for the
-    /// GEMM, the depthwise conv's for the depthwise kernel (the packings the two unfused kernels
-    /// read), and the band's expanded rows in the program's scratch, sized by the library's own
-    /// `kiln_expand_dwconv_scratch_floats` (the scratch is shared by every node, so the largest need
-    /// counts; a thread pool gives each part its own).
-    mutating func lowerExpandDepthwise(_ node: Node, _ op: ExpandDepthwise) throws -> [KernelCall] {
+    /// An ExpandDepthwise on `f32_expand_dwconv_bias_act` (an expand 1×1 conv first) or
+    /// `f32_conv_dwconv_bias_act` (the stem's k×k conv first): the first conv's weights packed for
+    /// the GEMM or the direct conv, the depthwise conv's for the depthwise kernel (the packings the
+    /// unfused kernels read), and the band's rows of the first conv's output in the program's
+    /// scratch, sized by the library's own `kiln_expand_dwconv_scratch_floats` (the scratch is
+    /// shared by every node, so the largest need counts; a thread pool gives each part its own).
+    mutating func lowerExpandDepthwise(_ node: Node, _ op: ExpandDepthwise, _ entry: KernelEntry) throws -> [KernelCall] {
         let x = node.inputs[0], y = node.outputs[0]
-        let xt = graph.type(of: x).shape, yt = graph.type(of: y).shape, wd = graph.type(of: node.inputs[3]).shape
+        let xt = graph.type(of: x).shape, yt = graph.type(of: y).shape, we = graph.type(of: node.inputs[1]).shape
+        let wd = graph.type(of: node.inputs[3]).shape
+        let et = try op.expandedType(node.inputs.map(graph.type(of:))).shape
         let (n, cin, h, w) = (xt[0], xt[1], xt[2], xt[3])
         let (c, oh, ow, kh, kw) = (yt[1], yt[2], yt[3], wd[2], wd[3])
-        guard layout(x) == .nhwc, node.outputLayout == .nhwc else {
-            throw KilnError("internal error: f32_expand_dwconv_bias_act recorded for layouts \(layout(x).rawValue) → \(node.outputLayout.rawValue)")
-        }
-        let expand = blob.gemm(k: cin, n: c, weights: try constant(node.inputs[1]), strideK: 1, strideN: cin,
-                               bias: try constant(node.inputs[2]))
-        let depthwise = blob.depthwise(c: c, kh: kh, kw: kw, weights: try constant(node.inputs[3]), bias: try constant(node.inputs[4]))
         let conv = op.depthwise
-        let scratchFloats = kiln_expand_dwconv_scratch_floats(h, w, c, oh, kh, conv.strides[0], conv.dilations[0])
-        return [try KernelCall(KernelCatalog.expandDepthwise, [
+        let gemm = op.expandIsPointwise(weights: graph.type(of: node.inputs[1]))
+        guard node.outputLayout == .nhwc, let strides = layout(x).strides(c: cin, h: h, w: w),
+              gemm ? entry == KernelCatalog.expandDepthwise && layout(x) == .nhwc : entry == KernelCatalog.convDepthwise
+        else {
+            let first = gemm ? "1×1 expand conv" : "direct conv"
+            throw KilnError("internal error: \(entry.name) recorded for a \(first), layouts \(layout(x).rawValue) → "
+                                + node.outputLayout.rawValue)
+        }
+        // the first conv's weights first, then the depthwise conv's (the order of the blob)
+        let first: [String: Argument]
+        if entry == KernelCatalog.convDepthwise {
+            let packed = blob.direct(cout: c, cin: cin, kh: we[2], kw: we[3], weights: try constant(node.inputs[1]),
+                                     bias: try constant(node.inputs[2]))
+            first = [
+                "isn": .size(strides.n), "isc": .size(strides.c), "ish": .size(strides.h), "isw": .size(strides.w),
+                "packed_conv": .buffer(.weights(offset: packed)), "ckh": .size(we[2]), "ckw": .size(we[3]),
+                "csh": .size(op.expand.strides[0]), "csw": .size(op.expand.strides[1]), "cdh": .size(op.expand.dilations[0]),
+                "cdw": .size(op.expand.dilations[1]), "cpt": .size(op.expand.pads[0]), "cpl": .size(op.expand.pads[1]),
+                "act_conv": .activation(op.expandActivation), "eh": .size(et[2]), "ew": .size(et[3]),
+            ]
+        } else {
+            let packed = blob.gemm(k: cin, n: c, weights: try constant(node.inputs[1]), strideK: 1, strideN: cin,
+                                   bias: try constant(node.inputs[2]))
+            first = ["packed_expand": .buffer(.weights(offset: packed)), "act_expand": .activation(op.expandActivation)]
+        }
+        let depthwise = blob.depthwise(c: c, kh: kh, kw: kw, weights: try constant(node.inputs[3]), bias: try constant(node.inputs[4]))
+        let scratchFloats = kiln_expand_dwconv_scratch_floats(et[2], et[3], c, oh, kh, conv.strides[0], conv.dilations[0])
+        let arguments: [String: Argument] = [
             "n": .size(n), "h": .size(h), "w": .size(w), "cin": .size(cin), "in": .buffer(try buffer(x)), "c": .size(c),
-            "packed_expand": .buffer(.weights(offset: expand)), "act_expand": .activation(op.expandActivation),
             "oh": .size(oh), "ow": .size(ow), "kh": .size(kh), "kw": .size(kw), "sh": .size(conv.strides[0]),
             "sw": .size(conv.strides[1]), "dh": .size(conv.dilations[0]), "dw": .size(conv.dilations[1]),
             "pt": .size(conv.pads[0]), "pl": .size(conv.pads[1]), "packed": .buffer(.weights(offset: depthwise)),
             "out": .buffer(try buffer(y)), "act": .activation(op.activation), "scratch": .buffer(scratch(scratchFloats)),
-        ])]
+        ]
+        return [try KernelCall(entry, arguments.merging(first) { $1 })]
     }
 }

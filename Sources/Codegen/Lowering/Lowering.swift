@@ -134,7 +134,8 @@ public struct Lowering {
              (KernelCatalog.depthwise, let op as Conv),
              (KernelCatalog.direct, let op as Conv),
              (KernelCatalog.genericConv, let op as Conv): return try lowerConv(node, FusedConv(conv: op), entry)
-        case (KernelCatalog.expandDepthwise, let op as ExpandDepthwise): return try lowerExpandDepthwise(node, op)
+        case (KernelCatalog.expandDepthwise, let op as ExpandDepthwise),
+             (KernelCatalog.convDepthwise, let op as ExpandDepthwise): return try lowerExpandDepthwise(node, op, entry)
         case (KernelCatalog.squeezeExciteGate, _): return try lowerSqueezeExcite(node)
         case (KernelCatalog.globalAveragePool, _): return try lowerGlobalAveragePool(node)
         case (KernelCatalog.nchwToNHWC, _), (KernelCatalog.nhwcToNCHW, _): return try lowerReorder(node, entry)

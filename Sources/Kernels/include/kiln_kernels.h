@@ -19,6 +19,7 @@
  *   kiln_kernels_dwconv.h  kiln_f32_dwconv_bias_act           depthwise KHxKW, any stride/pads/dilation
  *   kiln_kernels_mbconv.h  kiln_f32_expand_dwconv_bias_act    expand 1x1 + depthwise in bands of rows (MBConv);
  *                          kiln_f32_expand_dwconv_band        one band of output rows of one image
+ *                          kiln_f32_conv_dwconv_bias_act      the stem's direct conv + depthwise, the same way
  *   kiln_kernels_conv.h    kiln_f32_conv_direct_bias_act      direct conv for small Cin (stem), NCHW or NHWC in
  *                          kiln_f32_conv_generic_bias_act     slow, general grouped conv fallback
  *   kiln_kernels_misc.h    kiln_f32_gavgpool_nhwc, kiln_f32_se_gate_nhwc, kiln_f32_channel_scale_nhwc,
@@ -113,8 +114,8 @@ KILN_INLINE void kiln_f32_scale_rows(size_t rows, size_t k, const float *a, size
 
 #include "kiln_kernels_gemm.h"
 #include "kiln_kernels_dwconv.h"
-#include "kiln_kernels_mbconv.h"
 #include "kiln_kernels_conv.h"
+#include "kiln_kernels_mbconv.h" /* after the two kernels it fuses with the depthwise conv */
 #include "kiln_kernels_misc.h"
 #include "kiln_kernels_generic.h"
 #include "kiln_kernels_parallel.h"

@@ -1,5 +1,5 @@
-/* kiln_kernels_mbconv.h — the MBConv block's expand 1x1 conv and depthwise conv as one kernel, NHWC. Included by
- * kiln_kernels.h.
+/* kiln_kernels_mbconv.h — the MBConv block's expand 1x1 conv and depthwise conv as one kernel, NHWC (and the stem's
+ * conv with the first depthwise conv). Included by kiln_kernels.h.
  *
  *   E[b][y][x][:]    = act_expand(bias_e + in[b][y][x][:] · We)                 (1x1 conv, cin -> c channels)
  *   out[b][oy][ox][ch] = act(bias[ch] + sum_{ky,kx} E[b][oy*sh - pt + ky*dh][ox*sw - pl + kx*dw][ch] * W[ch][ky][kx])
@@ -25,8 +25,12 @@
  * is therefore bit-identical to the two kernels run one after the other, for any band height and any split of the
  * output rows.
  *
- * packed_expand: kiln_pack_gemm_f32 of the 1x1 weight (K = cin, N = c); packed: kiln_pack_dwconv_f32 (c, kh, kw).
- * in: n x h x w x cin; out: n x oh x ow x c. in and out must not overlap each other or scratch. */
+ * The stem's direct conv and the first depthwise conv fuse the same way (kiln_f32_conv_dwconv_bias_act): the band
+ * loop takes its rows from a source conv (kiln_dw_source_), the expand GEMM or the direct conv of one output row.
+ *
+ * packed_expand: kiln_pack_gemm_f32 of the 1x1 weight (K = cin, N = c); packed_conv: kiln_pack_conv_f32; packed:
+ * kiln_pack_dwconv_f32 (c, kh, kw). in: n x h x w x cin (the direct conv: any layout through its element strides);
+ * out: n x oh x ow x c. in and out must not overlap each other or scratch. */
 #ifndef KILN_KERNELS_MBCONV_H
 #define KILN_KERNELS_MBCONV_H
 
@@ -55,6 +59,59 @@ KILN_MBCONV_STAGE_ void kiln_f32_band_dwconv_(size_t h, size_t w, size_t c, cons
                                     kiln_dwconv_channel_outer_(1, w, c, kh, kw, ow), 0, c);
 }
 
+/* The conv whose output the depthwise conv reads, one image: a 1x1 expand conv (gemm: the GEMM over NHWC rows,
+ * isc = 1, ish = w * cin, isw = cin) or a direct conv (the stem, reading NCHW or NHWC through the element strides,
+ * any geometry; the catalog's choice, which the kernel never re-derives from the geometry). */
+typedef struct {
+    int gemm;
+    size_t cin, h, w;                      /* its input */
+    const float *in;
+    size_t isc, ish, isw;
+    size_t kh, kw, sh, sw, dh, dw, pt, pl; /* 1, 1, 1, 1, 1, 1, 0, 0 for the expand conv */
+    const float *packed;                   /* kiln_pack_gemm_f32's (expand) or kiln_pack_conv_f32's (direct) */
+    kiln_act act;
+} kiln_dw_source_;
+
+/* Row y of the source conv's output (ew pixels of c channels) into `row`. */
+KILN_INLINE void kiln_dw_source_row_(kiln_dw_source_ s, size_t y, size_t ew, size_t c, float *row) {
+    if (s.gemm) {
+        kiln_f32_expand_rows_(ew, s.cin, c, s.in + y * s.ish, s.packed, row, s.act);
+    } else { /* as the direct conv's row split: the input from the first row the taps reach (at most h: a row of
+              * the bottom padding reads none) */
+        ptrdiff_t top = (ptrdiff_t)(y * s.sh) - (ptrdiff_t)s.pt;
+        size_t first = top <= 0 ? 0 : (size_t)top < s.h ? (size_t)top : s.h, pad = top < 0 ? (size_t)-top : 0;
+        kiln_f32_conv_direct_bias_act(1, s.cin, s.h - first, s.w, s.in + first * s.ish, 0, s.isc, s.ish, s.isw, c, 1,
+                                      ew, s.kh, s.kw, s.sh, s.sw, s.dh, s.dw, pad, s.pl, s.packed, row, s.act);
+    }
+}
+
+/* Output rows [oy0, oy1) of one image from the source conv's output (eh x ew x c, never whole), band after band;
+ * scratch: kiln_expand_dwconv_scratch_floats(eh, ew, c, oh, kh, sh, dh) floats, not shared with a concurrent call. */
+KILN_INLINE void kiln_f32_source_dwconv_band_(kiln_dw_source_ src, size_t eh, size_t ew, size_t c, size_t oh,
+                                              size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
+                                              size_t dw, size_t pt, size_t pl, const float *packed, float *out,
+                                              kiln_act act, size_t oy0, size_t oy1, float *scratch) {
+    size_t band = kiln_expand_dwconv_band_rows(ew, c, oh, kh, sh, dh), row = ew * c;
+    size_t held_lo = 0, held_hi = 0; /* source rows [held_lo, held_hi) are in scratch, from its start */
+    for (size_t y0 = oy0, y1; y0 < oy1; y0 = y1) {
+        y1 = oy1 - y0 < band ? oy1 : y0 + band;
+        /* the source rows the band's taps reach: [lo, hi) */
+        ptrdiff_t top = (ptrdiff_t)(y0 * sh) - (ptrdiff_t)pt;
+        ptrdiff_t bottom = (ptrdiff_t)((y1 - 1) * sh + (kh - 1) * dh + 1) - (ptrdiff_t)pt;
+        size_t hi = bottom <= 0 ? 0 : (size_t)bottom < eh ? (size_t)bottom : eh;
+        size_t lo = top <= 0 ? 0 : (size_t)top < hi ? (size_t)top : hi;
+        /* rows the previous band already computed (lo >= held_lo: bands move down) */
+        size_t kept = held_hi > lo ? (held_hi < hi ? held_hi : hi) - lo : 0;
+        if (kept && lo > held_lo) memmove(scratch, scratch + (lo - held_lo) * row, kept * row * sizeof(float));
+        /* one source row per call: ew pixels, a constant in generated code (see the top of this file) */
+        for (size_t y = lo + kept; y < hi; y++) kiln_dw_source_row_(src, y, ew, c, scratch + (y - lo) * row);
+        held_lo = lo, held_hi = hi;
+        /* the band as a depthwise conv of its own over rows [lo, hi): pt + lo - y0 * sh >= 0 since lo >= top */
+        kiln_f32_band_dwconv_(hi - lo, ew, c, scratch, y1 - y0, ow, kh, kw, sh, sw, dh, dw, pt + lo - y0 * sh, pl, packed,
+                              out + y0 * ow * c, act);
+    }
+}
+
 /* Output rows [oy0, oy1) of one image (in: h x w x cin, out: oh x ow x c, both of that image), band after band;
  * scratch: kiln_expand_dwconv_scratch_floats(h, w, c, oh, kh, sh, dh) floats, not shared with a concurrent call.
  * This is the entry point a thread pool calls per part. */
@@ -63,26 +120,30 @@ KILN_INLINE void kiln_f32_expand_dwconv_band(size_t h, size_t w, size_t cin, con
                                              size_t kh, size_t kw, size_t sh, size_t sw, size_t dh, size_t dw,
                                              size_t pt, size_t pl, const float *packed, float *out, kiln_act act,
                                              size_t oy0, size_t oy1, float *scratch) {
-    size_t band = kiln_expand_dwconv_band_rows(w, c, oh, kh, sh, dh), row = w * c;
-    size_t held_lo = 0, held_hi = 0; /* expanded rows [held_lo, held_hi) are in scratch, from its start */
-    for (size_t y0 = oy0, y1; y0 < oy1; y0 = y1) {
-        y1 = oy1 - y0 < band ? oy1 : y0 + band;
-        /* the image rows the band's taps reach: [lo, hi) */
-        ptrdiff_t top = (ptrdiff_t)(y0 * sh) - (ptrdiff_t)pt;
-        ptrdiff_t bottom = (ptrdiff_t)((y1 - 1) * sh + (kh - 1) * dh + 1) - (ptrdiff_t)pt;
-        size_t hi = bottom <= 0 ? 0 : (size_t)bottom < h ? (size_t)bottom : h;
-        size_t lo = top <= 0 ? 0 : (size_t)top < hi ? (size_t)top : hi;
-        /* rows the previous band already expanded (lo >= held_lo: bands move down) */
-        size_t kept = held_hi > lo ? (held_hi < hi ? held_hi : hi) - lo : 0;
-        if (kept && lo > held_lo) memmove(scratch, scratch + (lo - held_lo) * row, kept * row * sizeof(float));
-        /* one image row per GEMM: w rows, a constant in generated code (see the top of this file) */
-        for (size_t y = lo + kept; y < hi; y++)
-            kiln_f32_expand_rows_(w, cin, c, in + y * w * cin, packed_expand, scratch + (y - lo) * row, act_expand);
-        held_lo = lo, held_hi = hi;
-        /* the band as a depthwise conv of its own over rows [lo, hi): pt + lo - y0 * sh >= 0 since lo >= top */
-        kiln_f32_band_dwconv_(hi - lo, w, c, scratch, y1 - y0, ow, kh, kw, sh, sw, dh, dw, pt + lo - y0 * sh, pl, packed,
-                              out + y0 * ow * c, act);
-    }
+    kiln_dw_source_ src = {.gemm = 1, .cin = cin, .h = h, .w = w, .in = in, .isc = 1, .ish = w * cin, .isw = cin,
+                           .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .packed = packed_expand,
+                           .act = act_expand};
+    kiln_f32_source_dwconv_band_(src, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act, oy0, oy1,
+                                 scratch);
+}
+
+/* The stem's direct conv (kiln_f32_conv_direct_bias_act's parameters, prefixed c: packed_conv, ckh ... cpl, act_conv;
+ * output eh x ew x c) and the depthwise conv reading it, output rows [oy0, oy1) of image `in` (element strides isc,
+ * ish, isw); scratch: kiln_expand_dwconv_scratch_floats(eh, ew, c, oh, kh, sh, dh) floats. The direct conv computes
+ * one of its output rows per call, with the top padding it still has above the first input row it reads: exactly
+ * its row split (kiln_f32_conv_direct_bias_act_part), so the result is the two kernels' bit for bit. */
+KILN_INLINE void kiln_f32_conv_dwconv_band(size_t cin, size_t h, size_t w, const float *in, size_t isc, size_t ish,
+                                           size_t isw, size_t c, const float *packed_conv, size_t ckh, size_t ckw,
+                                           size_t csh, size_t csw, size_t cdh, size_t cdw, size_t cpt, size_t cpl,
+                                           kiln_act act_conv, size_t eh, size_t ew, size_t oh, size_t ow, size_t kh,
+                                           size_t kw, size_t sh, size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                                           const float *packed, float *out, kiln_act act, size_t oy0, size_t oy1,
+                                           float *scratch) {
+    kiln_dw_source_ src = {.gemm = 0, .cin = cin, .h = h, .w = w, .in = in, .isc = isc, .ish = ish, .isw = isw,
+                           .kh = ckh, .kw = ckw, .sh = csh, .sw = csw, .dh = cdh, .dw = cdw, .pt = cpt, .pl = cpl,
+                           .packed = packed_conv, .act = act_conv};
+    kiln_f32_source_dwconv_band_(src, eh, ew, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act, oy0, oy1,
+                                 scratch);
 }
 
 /* The whole tensor: every image's output rows, band after band (kiln_f32_expand_dwconv_band over [0, oh)).
@@ -95,6 +156,20 @@ KILN_INLINE void kiln_f32_expand_dwconv_bias_act(size_t n, size_t h, size_t w, s
     for (size_t b = 0; b < n; b++)
         kiln_f32_expand_dwconv_band(h, w, cin, in + b * h * w * cin, c, packed_expand, act_expand, oh, ow, kh, kw, sh,
                                     sw, dh, dw, pt, pl, packed, out + b * oh * ow * c, act, 0, oh, scratch);
+}
+
+/* The whole tensor: kiln_f32_conv_dwconv_band over every image's output rows (image stride isn). */
+KILN_INLINE void kiln_f32_conv_dwconv_bias_act(size_t n, size_t cin, size_t h, size_t w, const float *in, size_t isn,
+                                               size_t isc, size_t ish, size_t isw, size_t c, const float *packed_conv,
+                                               size_t ckh, size_t ckw, size_t csh, size_t csw, size_t cdh, size_t cdw,
+                                               size_t cpt, size_t cpl, kiln_act act_conv, size_t eh, size_t ew,
+                                               size_t oh, size_t ow, size_t kh, size_t kw, size_t sh, size_t sw,
+                                               size_t dh, size_t dw, size_t pt, size_t pl, const float *packed,
+                                               float *out, kiln_act act, float *scratch) {
+    for (size_t b = 0; b < n; b++)
+        kiln_f32_conv_dwconv_band(cin, h, w, in + b * isn, isc, ish, isw, c, packed_conv, ckh, ckw, csh, csw, cdh, cdw,
+                                  cpt, cpl, act_conv, eh, ew, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed,
+                                  out + b * oh * ow * c, act, 0, oh, scratch);
 }
 
 #endif

@@ -165,6 +165,25 @@ KILN_INLINE void kiln_f32_expand_dwconv_bias_act_part(const kiln_task *t, size_t
     }
 }
 
+/* kiln_f32_conv_dwconv_bias_act split by output rows (of all images together), as the expand + depthwise fusion:
+ * each part's bands in its own scratch. */
+KILN_INLINE void kiln_f32_conv_dwconv_bias_act_part(const kiln_task *t, size_t n, size_t cin, size_t h, size_t w,
+                                                    const float *in, size_t isn, size_t isc, size_t ish, size_t isw,
+                                                    size_t c, const float *packed_conv, size_t ckh, size_t ckw,
+                                                    size_t csh, size_t csw, size_t cdh, size_t cdw, size_t cpt,
+                                                    size_t cpl, kiln_act act_conv, size_t eh, size_t ew, size_t oh,
+                                                    size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
+                                                    size_t dw, size_t pt, size_t pl, const float *packed, float *out,
+                                                    kiln_act act, float *scratch) {
+    float *own = t->part == 0 || t->scratch == NULL ? scratch : t->scratch;
+    for (size_t b = 0, oy0, oy1, row, pad; b < n; b++) {
+        if (!kiln_band_(t, n, oh, sh, pt, b, &oy0, &oy1, &row, &pad)) continue;
+        kiln_f32_conv_dwconv_band(cin, h, w, in + b * isn, isc, ish, isw, c, packed_conv, ckh, ckw, csh, csw, cdh, cdw,
+                                  cpt, cpl, act_conv, eh, ew, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed,
+                                  out + b * oh * ow * c, act, oy0, oy1, own);
+    }
+}
+
 /* kiln_f32_conv_direct_bias_act split by output rows (of all images together). */
 KILN_INLINE void kiln_f32_conv_direct_bias_act_part(const kiln_task *t, size_t n, size_t cin, size_t h, size_t w,
                                                     const float *in, size_t isn, size_t isc, size_t ish, size_t isw,

@@ -3,7 +3,8 @@
  * bit for bit (the fusion calls the same entry points on sub-ranges; see the header). Shapes leave remainders
  * everywhere: odd sizes, channel counts that are not multiples of 16, stride 2, 3x3 and 5x5, asymmetric "same"
  * padding, pads beyond the taps' reach, two images, rows wide enough for several bands; and the band entry point
- * over arbitrary splits of the output rows, as a thread pool calls it. */
+ * over arbitrary splits of the output rows, as a thread pool calls it. The stem's direct conv + depthwise fusion
+ * the same way, against kiln_f32_conv_direct_bias_act then kiln_f32_dwconv_bias_act, reading NCHW and NHWC. */
 #include "kernels_test.h"
 
 #include "kiln_pack.h"
@@ -76,6 +77,57 @@ static void mbconv_case(size_t n, size_t h, size_t w, size_t cin, size_t c, size
     free(in), free(pe), free(pd), free(expanded), free(want), free(got), free(scratch);
 }
 
+/* Random direct conv weights (cout x cin x k x k, OIHW) and bias, packed: malloc'd. */
+static float *conv_packed_weights(size_t cout, size_t cin, size_t k) {
+    float *wt = randv(cout * cin * k * k, 0.5f), *b = randv(cout, 1);
+    float *packed = malloc(kiln_pack_conv_f32_floats(cout, cin, k, k) * sizeof(float));
+    kiln_pack_conv_f32(cout, cin, k, k, wt, b, packed);
+    free(wt), free(b);
+    return packed;
+}
+
+/* The stem's conv (cin -> c, ck x ck, stride cs, pads cpt/cpl/cpb/cpr) then a depthwise k x k, stride s, "same"
+ * padding; the input NCHW or NHWC. */
+static void conv_dwconv_case(size_t n, size_t h, size_t w, size_t cin, int nchw, size_t c, size_t ck, size_t cs,
+                             size_t cpt, size_t cpl, size_t cpb, size_t cpr, size_t k, size_t s, kiln_act act_conv,
+                             kiln_act act) {
+    if (h + cpt + cpb < ck || w + cpl + cpr < ck) return;
+    size_t eh = (h + cpt + cpb - ck) / cs + 1, ew = (w + cpl + cpr - ck) / cs + 1;
+    size_t pb = (k - 1) / 2, pt = s == 2 ? pb - 1 : pb;
+    if (eh + pt + pb < k || ew + pt + pb < k) return;
+    size_t oh = (eh + pt + pb - k) / s + 1, ow = (ew + pt + pb - k) / s + 1;
+    size_t isn = cin * h * w, isc = nchw ? h * w : 1, ish = nchw ? w : w * cin, isw = nchw ? 1 : cin;
+    float *in = randv(n * isn, 1), *pc = conv_packed_weights(c, cin, ck), *pe, *pd;
+    mb_packed_weights(1, c, k, &pe, &pd);
+    size_t out_floats = n * oh * ow * c, scratch_floats = kiln_expand_dwconv_scratch_floats(eh, ew, c, oh, k, s, 1);
+    float *conv = malloc(n * eh * ew * c * sizeof(float)), *want = malloc(out_floats * sizeof(float));
+    float *got = malloc(out_floats * sizeof(float)), *scratch = malloc(scratch_floats * sizeof(float));
+
+    kiln_f32_conv_direct_bias_act(n, cin, h, w, in, isn, isc, ish, isw, c, eh, ew, ck, ck, cs, cs, 1, 1, cpt, cpl, pc,
+                                  conv, act_conv);
+    kiln_f32_dwconv_bias_act(n, eh, ew, c, conv, oh, ow, k, k, s, s, 1, 1, pt, pt, pd, want, act);
+    for (size_t i = 0; i < out_floats; i++) got[i] = -1e30f;
+    kiln_f32_conv_dwconv_bias_act(n, cin, h, w, in, isn, isc, ish, isw, c, pc, ck, ck, cs, cs, 1, 1, cpt, cpl, act_conv,
+                                  eh, ew, oh, ow, k, k, s, s, 1, 1, pt, pt, pd, got, act, scratch);
+    char what[160];
+    snprintf(what, sizeof what, "conv_dwconv n%zu %zux%zux%zu %s ->%zu conv k%zu s%zu pads %zu,%zu,%zu,%zu dw k%zu s%zu",
+             n, h, w, cin, nchw ? "NCHW" : "NHWC", c, ck, cs, cpt, cpl, cpb, cpr, k, s);
+    check_bits(what, got, want, out_floats);
+
+    /* the band entry point over uneven parts of the last image's rows */
+    size_t last = (n - 1) * oh * ow * c;
+    for (size_t i = 0; i < oh * ow * c; i++) got[last + i] = -1e30f;
+    for (size_t part = 0; part < 3; part++) {
+        size_t oy0 = oh * part * part / 9, oy1 = oh * (part + 1) * (part + 1) / 9;
+        kiln_f32_conv_dwconv_band(cin, h, w, in + (n - 1) * isn, isc, ish, isw, c, pc, ck, ck, cs, cs, 1, 1, cpt, cpl,
+                                  act_conv, eh, ew, oh, ow, k, k, s, s, 1, 1, pt, pt, pd, got + last, act, oy0, oy1,
+                                  scratch);
+    }
+    snprintf(what, sizeof what, "conv_dwconv band, 3 parts, %zux%zux%zu ->%zu", h, w, cin, c);
+    check_bits(what, got + last, want + last, oh * ow * c);
+    free(in), free(pc), free(pe), free(pd), free(conv), free(want), free(got), free(scratch);
+}
+
 void test_mbconv(void) {
     static const size_t cins[] = {3, 16, 24};
     static const size_t cs[] = {5, 17, 40, 96};
@@ -98,4 +150,23 @@ void test_mbconv(void) {
     mbconv_case(1, 29, 150, 24, 144, 5, 2, 1, 1, 1, 2, 2, mb_acts[0], mb_acts[1]);
     mbconv_case(2, 17, 200, 8, 120, 3, 2, 1, 0, 0, 1, 1, mb_acts[2], mb_acts[0]);
     mbconv_case(1, 31, 128, 16, 200, 5, 1, 1, 2, 2, 2, 2, mb_acts[0], mb_acts[3]);
+    /* the stem: 3 (or 1, 4) channels, 3x3 (or 5x5) stride 2 (or 1) with symmetric or TensorFlow's "same" pads,
+     * NCHW and NHWC */
+    static const size_t stem_hws[][2] = {{1, 1}, {5, 4}, {16, 16}, {23, 31}};
+    static const size_t stem_cins[] = {3, 1, 4};
+    static const size_t stem_cs[] = {32, 17, 8, 40};
+    for (size_t sc = 0; sc < 48; sc++) {
+        size_t ck = sc % 5 == 4 ? 5 : 3, cstride = sc % 3 == 2 ? 1 : 2, tf = sc % 4 == 1, cp = (ck - 1) / 2;
+        conv_dwconv_case(1 + sc % 2, stem_hws[sc % 4][0], stem_hws[sc % 4][1], stem_cins[sc % 3], (int)(sc / 3 % 2),
+                         stem_cs[sc / 6 % 4], ck, cstride, tf ? cp - 1 : cp, tf ? cp - 1 : cp, cp, cp,
+                         sc % 7 == 3 ? 5 : 3, 1 + sc / 24, mb_acts[sc % MB_NACTS], mb_acts[(sc + 1) % MB_NACTS]);
+    }
+    /* conv output rows wide enough for several bands */
+    conv_dwconv_case(2, 70, 300, 3, 1, 32, 3, 2, 1, 1, 1, 1, 3, 1, mb_acts[0], mb_acts[0]);
+    conv_dwconv_case(1, 64, 260, 3, 0, 24, 3, 2, 0, 0, 1, 1, 5, 2, mb_acts[2], mb_acts[1]);
+    /* a 1x1 stride-1 first conv with bottom/right padding is the direct conv's too (its padding rows and columns
+     * are bias and activation alone), reading NCHW */
+    conv_dwconv_case(1, 9, 10, 3, 1, 20, 1, 1, 0, 0, 1, 1, 3, 1, mb_acts[1], mb_acts[0]);
+    /* pads wider than the kernel: rows of the conv's output whose taps all fall in the padding */
+    conv_dwconv_case(1, 6, 7, 2, 0, 16, 3, 2, 4, 4, 4, 4, 3, 1, mb_acts[3], mb_acts[1]);
 }

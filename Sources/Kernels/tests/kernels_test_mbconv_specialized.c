@@ -4,9 +4,12 @@
  * many of them); this file checks a few constant shapes against the two kernels apart through a whole expanded
  * tensor, bit for bit: EfficientNet-B0's 56x56 stride-1 block (rows of 56: four 14-row tiles), a 7-wide map (the GEMM's
  * 7-row tile on AVX-512), rows of 15 and 30 (remainder tiles), stride 2 with TensorFlow's asymmetric "same" pads, two
- * images, and the band entry point over split output rows. */
+ * images, and the band entry point over split output rows. Also the stem's conv + depthwise fusion with constant
+ * shapes: EfficientNet-B0's stem geometry on a 64x64 NCHW image (3x3 stride 2, 32 channels, then depthwise 3x3). */
 #define KILN_SPECIALIZED_CALLS 1
 #include "kernels_test.h"
+
+#include "kiln_pack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,9 +80,37 @@ static void mb_check(const char *name, size_t n, size_t h, size_t w, size_t cin,
     free(expanded), free(want), free(got), free(scratch);
 }
 
+/* The stem fusion with every shape a literal, against the direct conv then the depthwise conv (both also constant):
+ * 3 x 64 x 64 NCHW -> 32 x 32 x 32 (3x3 stride 2, pads 1) -> depthwise 3x3 stride 1, pads 1; and the band entry
+ * point on two uneven parts. */
+static void stem_check(void) {
+    enum { H = 64, C = 32, E = 32 };
+    float *in = randv(3 * H * H, 1), *wt = randv(C * 3 * 9, 0.5f), *b = randv(C, 1), *pe, *pd;
+    float *pc = malloc(kiln_pack_conv_f32_floats(C, 3, 3, 3) * sizeof(float));
+    kiln_pack_conv_f32(C, 3, 3, 3, wt, b, pc);
+    mb_packed_weights(1, C, 3, &pe, &pd);
+    float *conv = malloc(E * E * C * sizeof(float)), *want = malloc(E * E * C * sizeof(float));
+    float *got = malloc(E * E * C * sizeof(float));
+    float *scratch = malloc(kiln_expand_dwconv_scratch_floats(E, E, C, E, 3, 1, 1) * sizeof(float));
+    const kiln_act silu = {KILN_ACT_SILU, 0, 0};
+    kiln_f32_conv_direct_bias_act(1, 3, H, H, in, 3 * H * H, H * H, H, 1, C, E, E, 3, 3, 2, 2, 1, 1, 1, 1, pc, conv, silu);
+    kiln_f32_dwconv_bias_act(1, E, E, C, conv, E, E, 3, 3, 1, 1, 1, 1, 1, 1, pd, want, silu);
+    for (size_t i = 0; i < E * E * C; i++) got[i] = -1e30f;
+    kiln_f32_conv_dwconv_bias_act(1, 3, H, H, in, 3 * H * H, H * H, H, 1, C, pc, 3, 3, 2, 2, 1, 1, 1, 1, silu, E, E, E,
+                                  E, 3, 3, 1, 1, 1, 1, 1, 1, pd, got, silu, scratch);
+    check_bits("conv_dwconv specialized stem", got, want, E * E * C);
+    for (size_t i = 0; i < E * E * C; i++) got[i] = -1e30f;
+    for (size_t part = 0; part < 2; part++)
+        kiln_f32_conv_dwconv_band(3, H, H, in, H * H, H, 1, C, pc, 3, 3, 2, 2, 1, 1, 1, 1, silu, E, E, E, E, 3, 3, 1, 1,
+                                  1, 1, 1, 1, pd, got, silu, part ? 11 : 0, part ? E : 11, scratch);
+    check_bits("conv_dwconv band specialized stem", got, want, E * E * C);
+    free(in), free(wt), free(b), free(pe), free(pd), free(pc), free(conv), free(want), free(got), free(scratch);
+}
+
 void test_mbconv_specialized(void) {
     MB_RUN(b0_56x56);
     MB_RUN(map_7x7);
     MB_RUN(rows_15);
     MB_RUN(rows_30_s2_same);
+    stem_check();
 }

@@ -28,7 +28,7 @@ struct parallel_case {
     void (*plain)(const parallel_case *c); /* the same computation by the plain kernel */
     size_t P, K, N, images, h, w, ch, oh, ow, kh, kw, sh, pt, pl, cr;
     kiln_act act;
-    const float *a, *packed, *packed2, *gate, *r;
+    const float *a, *packed, *packed2, *packed3, *gate, *r;
     float *scratch, *out;
     size_t part_scratch; /* floats of private scratch each part after the first needs */
 };
@@ -129,6 +129,22 @@ static void run_expand_dw(const kiln_task *t, const parallel_case *c) {
     kiln_f32_expand_dwconv_bias_act_part(t, c->images, c->h, c->w, c->K, c->a, c->ch, c->packed,
                                          (kiln_act){KILN_ACT_SILU, 0, 0}, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1,
                                          c->pt, c->pl, c->packed2, c->out, c->act, c->scratch);
+}
+
+/* The stem fusion: a 3x3 stride-2 conv (pads 1) of K NCHW channels, 2h x 2h, to ch channels h x h (packed3), then
+ * the depthwise conv. */
+static void plain_conv_dw(const parallel_case *c) {
+    size_t hh = 2 * c->h;
+    kiln_f32_conv_dwconv_bias_act(c->images, c->K, hh, hh, c->a, c->K * hh * hh, hh * hh, hh, 1, c->ch, c->packed3, 3, 3,
+                                  2, 2, 1, 1, 1, 1, (kiln_act){KILN_ACT_HARDSWISH, 0, 0}, c->h, c->w, c->oh, c->ow, c->kh,
+                                  c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl, c->packed2, c->out, c->act, c->scratch);
+}
+static void run_conv_dw(const kiln_task *t, const parallel_case *c) {
+    size_t hh = 2 * c->h;
+    kiln_f32_conv_dwconv_bias_act_part(t, c->images, c->K, hh, hh, c->a, c->K * hh * hh, hh * hh, hh, 1, c->ch,
+                                       c->packed3, 3, 3, 2, 2, 1, 1, 1, 1, (kiln_act){KILN_ACT_HARDSWISH, 0, 0}, c->h,
+                                       c->w, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl, c->packed2,
+                                       c->out, c->act, c->scratch);
 }
 
 static void run_gemm(const kiln_task *t, const parallel_case *c) {
@@ -233,6 +249,17 @@ static void test_parallel_convs(void) {
         fused.packed2 = packed, fused.scratch = band, fused.part_scratch = floats;
         expect_same_bits("expand_dwconv_part", &fused, n * oh * ow * c);
         free(ex), free(we), free(pe), free(band);
+
+        /* the same depthwise conv after the stem's 3x3 stride-2 conv of 3 NCHW channels, fused */
+        float *img = randv(n * 3 * 4 * h * h, 1), *wc = randv(c * 3 * 9, 0.4f);
+        float *pc = malloc(kiln_pack_conv_f32_floats(c, 3, 3, 3) * sizeof(float));
+        kiln_pack_conv_f32(c, 3, 3, 3, wc, bias, pc);
+        band = malloc(floats * sizeof(float));
+        parallel_case stem = dw;
+        stem.run = run_conv_dw, stem.plain = plain_conv_dw, stem.K = 3, stem.a = img, stem.packed3 = pc;
+        stem.packed2 = packed, stem.scratch = band, stem.part_scratch = floats;
+        expect_same_bits("conv_dwconv_part", &stem, n * oh * ow * c);
+        free(img), free(wc), free(pc), free(band);
         free(w), free(packed), free(out);
 
         /* the direct conv (4 NCHW input channels, 20 outputs) and the generic one (NHWC, 2 groups) */

@@ -1,29 +1,42 @@
-/// `ExpandDepthwise` (Kiln): an MBConv block's expand 1×1 conv and the depthwise conv that reads
-/// it, as one operator, so that the expanded tensor E (c/cin times wider than X) need never exist
-/// whole: the kernel computes the output in bands of rows, each band's rows of E in a small scratch.
+/// `ExpandDepthwise` (Kiln): a conv and the depthwise conv that reads it, as one operator, so that
+/// the conv's output E need never exist whole: the kernel computes the output in bands of rows,
+/// each band's rows of E in a small scratch. The conv is an MBConv block's expand 1×1 conv (E is
+/// c/cin times wider than X), or the network's stem (a k×k conv of the image, whose output the
+/// first block's depthwise conv reads: the largest tensor left once the expand convs are fused).
 ///
-///     E = act_expand(Conv(X, We) + Be)                        (1×1, stride 1, no padding, group 1)
+///     E = act_expand(Conv(X, We) + Be)                        (group 1; 1×1, stride 1 for an expand)
 ///     Y = act(Conv(E, Wd) + Bd)                               (depthwise: group = Ce)
 ///
-/// Inputs: X [N, C, H, W], We [Ce, C, 1, 1], Be [Ce], Wd [Ce, 1, kH, kW], Bd [Ce]; output Y
+/// Inputs: X [N, C, H, W], We [Ce, C, kH', kW'], Be [Ce], Wd [Ce, 1, kH, kW], Bd [Ce]; output Y
 /// [N, Ce, OH, OW]. The depthwise conv's strides, pads and dilations are attributes (its group is
-/// Ce). Built by `fuse-expand-depthwise` from two FusedConvs; neither has a residual or a gate.
+/// Ce), and the first conv's are `expand_strides`, `expand_pads`, `expand_dilations` (absent when
+/// they are the defaults: stride 1, no padding, dilation 1; the kernel size is We's). Built by `fuse-expand-depthwise` from two FusedConvs; neither has
+/// a residual or a gate.
 public struct ExpandDepthwise: Operator, Equatable {
     public static let opType = "ExpandDepthwise"
 
+    /// The first conv's geometry (group 1): `Conv()` for an MBConv's expand conv.
+    public var expand: Conv
     public var expandActivation: Activation
     /// The depthwise conv (its group is the expanded channel count).
     public var depthwise: Conv
     public var activation: Activation
 
-    public init(expandActivation: Activation, depthwise: Conv, activation: Activation) {
+    public init(expand: Conv = Conv(), expandActivation: Activation, depthwise: Conv, activation: Activation) {
+        self.expand = expand
         self.expandActivation = expandActivation
         self.depthwise = depthwise
         self.activation = activation
     }
 
-    /// The expand conv as the FusedConv it was.
-    public var expandConv: FusedConv { FusedConv(conv: Conv(), activation: expandActivation) }
+    /// Whether the first conv is an MBConv's expand conv, a GEMM over pixels (1×1, stride 1, no padding
+    /// or dilation), given its weights' type; otherwise the stem's direct conv runs it.
+    public func expandIsPointwise(weights: TensorType) -> Bool {
+        expand == Conv() && weights.rank == 4 && weights.shape[2] == 1 && weights.shape[3] == 1
+    }
+
+    /// The first conv as the FusedConv it was.
+    public var expandConv: FusedConv { FusedConv(conv: expand, activation: expandActivation) }
     /// The depthwise conv as the FusedConv it was.
     public var depthwiseConv: FusedConv { FusedConv(conv: depthwise, activation: activation) }
 
@@ -35,16 +48,20 @@ public struct ExpandDepthwise: Operator, Equatable {
     public static func parse(_ attributes: Attributes, inputTypes: [TensorType]) throws -> ExpandDepthwise {
         let conv = Conv(strides: try attributes.ints("strides") ?? [1, 1], dilations: try attributes.ints("dilations") ?? [1, 1],
                         pads: try attributes.ints("pads") ?? [0, 0, 0, 0], group: try attributes.int("group", default: 1))
-        return ExpandDepthwise(expandActivation: try Activation.attribute(attributes, "expand_activation"), depthwise: conv,
-                               activation: try Activation.attribute(attributes, "activation"))
+        let expand = Conv(strides: try attributes.ints("expand_strides") ?? [1, 1],
+                          dilations: try attributes.ints("expand_dilations") ?? [1, 1],
+                          pads: try attributes.ints("expand_pads") ?? [0, 0, 0, 0])
+        return ExpandDepthwise(expand: expand, expandActivation: try Activation.attribute(attributes, "expand_activation"),
+                               depthwise: conv, activation: try Activation.attribute(attributes, "activation"))
     }
 
     /// The expanded tensor E's type.
     public func expandedType(_ inputs: [TensorType]) throws -> TensorType {
         try expectInputCount(inputs, 5...5, Self.opType)
-        let we = inputs[1].shape
-        try require(we.count == 4 && we[2] == 1 && we[3] == 1, "ExpandDepthwise expand weights \(inputs[1]) must be 1×1")
-        return try expandConv.inferTypes(Array(inputs[0...2]))[0]
+        try require(inputs[1].rank == 4, "ExpandDepthwise expand weights \(inputs[1]) must be 4-D")
+        let e = try expandConv.inferTypes(Array(inputs[0...2]))[0]
+        try e.checkSize()
+        return e
     }
 
     public func inferTypes(_ inputs: [TensorType]) throws -> [TensorType] {
@@ -55,7 +72,11 @@ public struct ExpandDepthwise: Operator, Equatable {
     }
 
     public var attributeList: [(String, AttributeValue)] {
-        [("expand_activation", .string(expandActivation.description))] + depthwise.attributeList
+        let geometry: [(String, AttributeValue)] = expand == Conv() ? [] : [
+            ("expand_strides", .ints(expand.strides)), ("expand_pads", .ints(expand.pads)),
+            ("expand_dilations", .ints(expand.dilations)),
+        ]
+        return geometry + [("expand_activation", .string(expandActivation.description))] + depthwise.attributeList
             + [("activation", .string(activation.description))]
     }
 
