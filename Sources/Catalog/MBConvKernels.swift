@@ -2,17 +2,22 @@ import IR
 
 extension KernelCatalog {
     /// The expanded tensor size from which `fuse-expand-depthwise` fuses an expand conv into the
-    /// depthwise conv reading it: 1 MiB, about the core's L2 (1.25 MiB here), past which the unfused
-    /// expanded tensor goes through L3 or memory. In EfficientNet-B0 the blocks at 112×112 and
-    /// 56×56 (4.6 and 1.7 MiB expanded), not those at 28×28 (0.7 MiB) and below.
+    /// depthwise conv reading it: 768 KiB, with the block's input and the depthwise output more than
+    /// the core's L2 (1.25 MiB here), past which the unfused expanded tensor goes through L3 or memory.
+    /// In EfficientNet-B0 the blocks at 112×112 and 56×56 (4.6 and 1.7 MiB expanded), not those at
+    /// 28×28 (735 KiB) and below; in MobileNetV3 also the 56×56×72 blocks (882 KiB).
     /// Measured in whole programs (`--profile`, interleaved, medians of per-round ratios, against the
     /// same program's unfused blocks as control; AVX-512, one thread), after the fused kernel computes
     /// its expanded rows one image row at a time (kiln_kernels_mbconv.h): tv_b0's 56×56×144 stride-1
     /// block at 0.88 of the two kernels apart, the 56×56 → 28×28 stride-2 one at 0.94, the 28×28
-    /// ones at 1.00 and 1.02 (no gain: their 0.7 MiB stay in L2 apart too). Before that change the
-    /// fused kernel ran its GEMM on a band's varying row count, with tiles chosen at run time, and
-    /// was slower than the kernels apart everywhere but at 112×112 (1.06–1.38 at 56×56 and 28×28).
-    public static let expandDepthwiseMinimumBytes = 1 << 20
+    /// ones at 1.00 and 1.02 (no gain: their 0.7 MiB stay in L2 apart too); mnv3's 56×56×72 blocks
+    /// (stride 1, and stride 2 into the first squeeze-excite block) at 0.88 and 0.93, the whole run
+    /// 0.987 at one thread and 0.975 at two (21 and 15 rounds), when the limit went from 1 MiB to
+    /// 768 KiB. Before the row-by-row GEMM the fused kernel ran its GEMM on a band's varying row
+    /// count, with tiles chosen at run time, and was slower than the kernels apart everywhere but at
+    /// 112×112 (1.06–1.38 at 56×56 and 28×28). keras_b1's 30×30×240 blocks (844 KiB) fused with the
+    /// new limit too: expand and depthwise together 0.84, 0.85 and 0.97 of their time (15 rounds).
+    public static let expandDepthwiseMinimumBytes = 768 << 10
 
     /// The largest expand weight `fuse-expand-depthwise` fuses: 64 KiB. The fused kernel runs the
     /// expand GEMM on one image row at a time against the whole weight, so the weight is read once

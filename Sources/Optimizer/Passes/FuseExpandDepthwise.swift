@@ -23,7 +23,7 @@ import IR
 /// has more than one group, or a residual or a gate; the reader is not a depthwise conv (group =
 /// channels, one output channel per group) of it, or has a residual or a gate; a weight or bias is
 /// computed at run time; or the catalog says the fusion does not pay or has no kernel for it
-/// (`KernelCatalog.fusesExpandDepthwise`: an expanded tensor under 1 MiB, which stays in L2 between
+/// (`KernelCatalog.fusesExpandDepthwise`: an expanded tensor under 768 KiB, which stays in L2 between
 /// the two kernels apart, an expand weight over 64 KiB, which every band would re-read, or a first
 /// conv that is no GEMM over pixels (k×k, strided or padded) with more input channels than the
 /// direct conv takes; in EfficientNet-B0 the stem and the blocks at 112×112 and 56×56 fuse, those
