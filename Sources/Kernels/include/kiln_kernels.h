@@ -80,7 +80,7 @@ KILN_INLINE kiln_v kiln_v_act(kiln_v x, kiln_act act) {
     if (__builtin_constant_p(act.kind) || act.kind == KILN_ACT_NONE) return kiln_v_act_inline_(x, act);
     return kiln_v_act_outline_(x, act);
 }
-/* kiln_v_act for the epilogue of a register-blocked tile: the exp constants loaded where they are used (see
+/* kiln_v_act for the epilogue of a register-blocked tile: the activation constants loaded where they are used (see
  * kiln_exp_consts_opaque_), not kept in registers the tile's accumulators need. */
 KILN_INLINE kiln_v kiln_v_act_tile_(kiln_v x, kiln_act act) {
     if (__builtin_constant_p(act.kind) || act.kind == KILN_ACT_NONE)

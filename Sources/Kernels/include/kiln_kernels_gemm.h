@@ -31,10 +31,10 @@
  *   KILN_GEMM_PREFETCH_ROWS steps ahead. Measured hot on B0's shapes: 0.81-0.97 of the time for K >= 192 on 7x7 and
  *   14x14 maps, no change where the group fits L1 (so it is not asked for there).
  * - Into L2: the next panel group (or, for the last, the `next` weight range a caller names: the following chunk
- *   of a split GEMM), spread over the row tiles, one line per k step (more when a tile has fewer k steps than its
- *   share). A program's weights come cold from memory, and the first row tile of every group used to wait for
- *   them while the core's bandwidth idled during the other tiles; now each group is fetched while the one before
- *   is computed. Measured in lite0 at one thread: the 7x7 expand GEMMs 0.81-0.85 of their time, the 7x7 projects
+ *   of a split GEMM), spread over the main row tiles (not the leftover rows), one line per k step (more when a
+ *   tile has fewer k steps than its share). A program's weights come cold from memory, and the first row tile of
+ *   every group used to wait for them while the core's bandwidth idled during the other tiles; now each group is
+ *   fetched while the one before is computed. Measured in lite0 at one thread: the 7x7 expand GEMMs 0.81-0.85 of their time, the 7x7 projects
  *   0.85-0.92, the head 0.86; about 3 % hot, where the lines are already there, so a row-split caller asks for it
  *   in its first chunk only (`inner`). */
 #ifndef KILN_KERNELS_GEMM_H
@@ -187,6 +187,7 @@ KILN_INLINE void kiln_f32_gemm_groups_(size_t mr, size_t np, size_t p, size_t k,
                                        size_t ldr, kiln_act act, int inner, const float *next, size_t next_floats) {
     size_t panels = kiln_panels(n), wps = KILN_PANEL * (k + 1), nlast = n - KILN_PANEL * (panels - 1);
     size_t group = kiln_gemm_packed_floats(k, n) > p * k ? KILN_GEMM_NP_MAX : panels;
+    if (!next) next = packed, next_floats = 0; /* a valid base: the tiles offset it (by 0), and NULL + 0 is UB in C */
     /* the panels read from L2 between two reads of a weight row: a group, or all of them when one row block walks
      * every group once */
     size_t walked = p <= mr || group > panels ? panels : group;
@@ -197,14 +198,14 @@ KILN_INLINE void kiln_f32_gemm_groups_(size_t mr, size_t np, size_t p, size_t k,
         size_t pf_floats = after < panels ? (panels - after < group ? panels - after : group) * wps : next_floats;
         kiln_f32_gemm_block_(mr, np, p, gp, j + gp == panels ? nlast : KILN_PANEL, k, a, lda, packed + j * wps, wps,
                              c + j * KILN_PANEL, ldc, r ? r + j * KILN_PANEL : r, ldr, act, prefetch, pf,
-                             pf && (inner || after >= panels) ? (pf_floats + KILN_LINE_FLOATS - 1) / KILN_LINE_FLOATS : 0);
+                             inner || after >= panels ? (pf_floats + KILN_LINE_FLOATS - 1) / KILN_LINE_FLOATS : 0);
     }
 }
 
-/* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. The main tile is the alternative one only when
- * p is a compile-time constant it leaves fewer rows over of (a variable p would otherwise emit both). */
 /* kiln_f32_gemm_bias_act with the L2 prefetch made explicit (see the top of this file): `inner` asks for each panel
- * group to fetch the next, and the last group fetches next[0, next_floats) (nothing when next_floats is 0). */
+ * group to fetch the next, and the last group fetches next[0, next_floats) (nothing when next is NULL or next_floats
+ * is 0). The main tile is the alternative one only when p is a compile-time constant it leaves fewer rows over of (a
+ * variable p would otherwise emit both). */
 KILN_INLINE void kiln_f32_gemm_bias_act_next_(size_t p, size_t k, size_t n, const float *a, size_t lda,
                                               const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
                                               kiln_act act, int inner, const float *next, size_t next_floats) {
@@ -219,6 +220,7 @@ KILN_INLINE void kiln_f32_gemm_bias_act_next_(size_t p, size_t k, size_t n, cons
                           next_floats);
 }
 
+/* C = act(A W + bias) (+ R): see the top of this file. p, k, n >= 1. */
 KILN_INLINE void kiln_f32_gemm_bias_act(size_t p, size_t k, size_t n, const float *a, size_t lda,
                                         const float *packed, float *c, size_t ldc, const float *r, size_t ldr,
                                         kiln_act act) {

@@ -63,7 +63,7 @@ KILN_INLINE void kiln_f32_gemm_bias_act_part(const kiln_task *t, size_t p, size_
     if (tiles >= KILN_GEMM_MIN_ROW_TILES || panels <= KILN_GEMM_NP) {
         size_t chunk = KILN_GEMM_MR * kiln_gemm_chunk_units_(tiles), whole = p / chunk;
         kiln_part_range((p + chunk - 1) / chunk, 1, t->part, t->parts, &lo, &hi);
-        for (size_t i = lo; i < hi && i < whole; i++) /* the part's first chunk fetches the weight into its L2 */
+        for (size_t i = lo; i < hi && i < whole; i++) /* the part's first chunk fetches the weight's groups into L2 */
             kiln_f32_gemm_bias_act_next_(chunk, k, n, a + i * chunk * lda, lda, packed, c + i * chunk * ldc, ldc,
                                          r ? r + i * chunk * ldr : r, ldr, act, i == lo, (const float *)0, 0);
         if (hi > whole && p % chunk)
@@ -78,7 +78,9 @@ KILN_INLINE void kiln_f32_gemm_bias_act_part(const kiln_task *t, size_t p, size_
         for (size_t i = lo; i < hi && i < whole; i++) /* each chunk prefetches the part's next one into L2 */
             kiln_f32_gemm_bias_act_next_(p, k, chunk, a, lda, packed + i * wchunk, c + i * chunk, ldc,
                                          r ? r + i * chunk : r, ldr, act, 1, packed + (i + 1) * wchunk,
-                                         i + 1 >= hi ? 0 : i + 1 < whole ? wchunk : kiln_gemm_packed_floats(k, n) - (i + 1) * wchunk);
+                                         i + 1 >= hi      ? 0
+                                         : i + 1 < whole ? wchunk
+                                                         : kiln_gemm_packed_floats(k, n) - (i + 1) * wchunk);
         if (hi > whole && n % chunk)
             kiln_f32_gemm_bias_act(p, k, n % chunk, a, lda, packed + whole * wchunk, c + whole * chunk, ldc,
                                    r ? r + whole * chunk : r, ldr, act);

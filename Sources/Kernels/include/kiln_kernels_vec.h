@@ -220,7 +220,7 @@ enum {
     KILN_EXP_U2,
     KILN_EXP_U1,
     KILN_EXP_U0,
-    KILN_ACT_ZERO, /* the clamps of ReLU6 and hard-swish */
+    KILN_ACT_ZERO, /* ReLU's, ReLU6's and hard-swish's constants */
     KILN_ACT_THREE,
     KILN_ACT_SIX,
     KILN_ACT_SIXTH, /* 1/6 */
