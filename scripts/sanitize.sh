@@ -44,7 +44,7 @@ for isa in avx512 avx2 generic; do
     # shellcheck disable=SC2086
     if ! clang -std=c11 $san $flags -I"$root/Sources/Kernels/include" "$root/Sources/Kernels/tests/kernels_test.c" \
         "$root/Sources/Kernels/tests/kernels_test_generic.c" "$root/Sources/Kernels/tests/kernels_test_parallel.c" \
-        "$root/Sources/Kernels/tests/kernels_test_mbconv.c" \
+        "$root/Sources/Kernels/tests/kernels_test_mbconv.c" "$root/Sources/Kernels/tests/kernels_test_mbconv_specialized.c" \
         "$root/Sources/Kernels/kiln_pack.c" -pthread -lm -o "$out/kernels-$isa" >"$out/kernels-$isa.log" 2>&1; then
         cat "$out/kernels-$isa.log"; echo "$isa: BUILD FAILED"; status=1; continue
     fi
