@@ -86,7 +86,9 @@ struct Compile: ParsableCommand {
                 "Command: kiln " + CommandLine.arguments.dropFirst().joined(separator: " "),
                 "Model: \(model.model), produced by \(graph.info.producerName) \(graph.info.producerVersion)",
             ]
-            Progress.say("generating C and building with \(compiler ?? "cc") for \(Progress.describe(chosenTarget))")
+            let generating = backend == .swift ? "Swift (Embedded Swift, built with swiftc; the runtime with \(compiler ?? "cc"))"
+                : "C and building with \(compiler ?? "cc")"
+            Progress.say("generating \(generating) for \(Progress.describe(chosenTarget))")
             let result = try Compiler.compile(graph, output: output, options: options)
             for note in result.notes { Progress.say(note) }
             var line = String(format: "wrote %@: %.1f MiB (weights %.1f MiB, code and runtime %.0f KiB), arena %.1f MiB, %@, in %.1f s",
