@@ -8,7 +8,8 @@ public enum KernelCatalog {
     /// All entries, in the order ties are broken (faster specialized kernels first, the generic
     /// kernels last).
     public static let all: [KernelEntry] = [
-        gemm, gatedGEMM, depthwise, expandDepthwise, convDepthwise, direct, genericConv,
+        gemm, gatedGEMM, depthwise, expandDepthwise, convDepthwise, expandDepthwiseProject, convDepthwiseProject, direct,
+        genericConv,
         squeezeExciteGate, channelScale, globalAveragePool, softmax, add, activation, nchwToNHWC, nhwcToNCHW,
     ] + generic
 

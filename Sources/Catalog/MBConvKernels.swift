@@ -28,16 +28,29 @@ extension KernelCatalog {
     /// weight, read by all 19 bands: 27.7 ms fused, 21.8 ms apart). Not measured again since.
     public static let expandDepthwiseMaximumWeightBytes = 64 << 10
 
+    /// The parameters the expand + depthwise kernels share, up to the depthwise weight: the input, the
+    /// expand conv, the depthwise geometry.
+    private static let expandDepthwiseHead: [KernelParameter] = sizes("n", "h", "w", "cin") + [.init("in", .reads)] + sizes("c")
+        + [.init("packed_expand", .reads), .init("act_expand", .activation)]
+        + sizes("oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl")
+    /// ... and the stem + depthwise kernels: the image through its strides, the direct conv and its geometry.
+    private static let convDepthwiseHead: [KernelParameter] = sizes("n", "cin", "h", "w") + [.init("in", .reads)]
+        + sizes("isn", "isc", "ish", "isw", "c") + [.init("packed_conv", .reads)]
+        + sizes("ckh", "ckw", "csh", "csw", "cdh", "cdw", "cpt", "cpl") + [.init("act_conv", .activation)]
+        + sizes("eh", "ew", "oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl")
+    /// The parameters after the head when the project conv follows.
+    private static let projectTail: [KernelParameter] = [.init("packed", .reads), .init("act", .activation)] + sizes("cout")
+        + [.init("packed_project", .reads), .init("out", .writes), .init("r", .reads), .init("act_project", .activation),
+           .init("scratch", .writes)]
+
     public static let expandDepthwise: KernelEntry = KernelEntry(
         name: "f32_expand_dwconv_bias_act",
         summary: "an MBConv's expand 1×1 conv and depthwise conv in bands of output rows, the expanded rows in an L2-sized scratch (never whole)",
-        parameters: sizes("n", "h", "w", "cin") + [.init("in", .reads)] + sizes("c")
-            + [.init("packed_expand", .reads), .init("act_expand", .activation)]
-            + sizes("oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl")
-            + [.init("packed", .reads), .init("out", .writes), .init("act", .activation), .init("scratch", .writes)],
+        parameters: expandDepthwiseHead + [.init("packed", .reads), .init("out", .writes), .init("act", .activation),
+                                           .init("scratch", .writes)],
         weightPacking: "OHWI-panel16+HWC-depthwise", split: ["oh"],
         match: { entry, q in
-            guard let s = ExpandDepthwiseShape(q), s.pointwise else { return [] }
+            guard let s = ExpandDepthwiseShape(q), s.pointwise, !s.projects else { return [] }
             return [KernelCandidate(entry: entry, inputs: [.nhwc, nil, nil, nil, nil], output: .nhwc,
                                     reason: "expand 1x1 \(s.cin)→\(s.c) channels then depthwise \(s.kh)x\(s.kw)\(s.sh > 1 ? " stride \(s.sh)" : ""): "
                                         + "the \(s.expandedBytes / 1024) KiB expanded tensor computed band by band in an L2-sized scratch",
@@ -53,13 +66,11 @@ extension KernelCatalog {
     public static let convDepthwise: KernelEntry = KernelEntry(
         name: "f32_conv_dwconv_bias_act",
         summary: "the stem's direct conv and the depthwise conv reading it, in bands of output rows, the conv's rows in an L2-sized scratch (never whole)",
-        parameters: sizes("n", "cin", "h", "w") + [.init("in", .reads)] + sizes("isn", "isc", "ish", "isw", "c")
-            + [.init("packed_conv", .reads)] + sizes("ckh", "ckw", "csh", "csw", "cdh", "cdw", "cpt", "cpl")
-            + [.init("act_conv", .activation)] + sizes("eh", "ew", "oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl")
-            + [.init("packed", .reads), .init("out", .writes), .init("act", .activation), .init("scratch", .writes)],
+        parameters: convDepthwiseHead + [.init("packed", .reads), .init("out", .writes), .init("act", .activation),
+                                         .init("scratch", .writes)],
         weightPacking: "HWIO-panel16+HWC-depthwise", split: ["oh"],
         match: { entry, q in
-            guard let s = ExpandDepthwiseShape(q), !s.pointwise, s.cin <= stemMaxInputChannels else { return [] }
+            guard let s = ExpandDepthwiseShape(q), !s.pointwise, !s.projects, s.cin <= stemMaxInputChannels else { return [] }
             return [Layout.nchw, .nhwc].map { layout in
                 KernelCandidate(entry: entry, inputs: [layout, nil, nil, nil, nil], output: .nhwc,
                                 reason: "\(s.ekh)x\(s.ekw) conv of \(s.cin) channels (reads \(layout.rawValue)) then depthwise \(s.kh)x\(s.kw): "
@@ -67,6 +78,56 @@ extension KernelCatalog {
                                 cost: s.cost(q))
             }
         })
+
+    /// The largest project weight `fuse-depthwise-project` fuses: 64 KiB, as for the expand weight
+    /// (the fused kernel runs the project GEMM on one output row at a time against the whole weight).
+    /// EfficientNet-Lite0's fused blocks have 9–23 KiB, MobileNetV3's 6–7 KiB.
+    public static let depthwiseProjectMaximumWeightBytes = 64 << 10
+
+    /// `expandDepthwise` with the block's 1×1 project conv: each depthwise output row, in L1, through
+    /// the project GEMM (and the residual) as it is computed. Measured on this machine (AMD Zen 4, one
+    /// thread): EfficientNet-Lite0's 56×56×144 stride-1 block at 0.92 of `expandDepthwise` and the
+    /// project GEMM apart in a whole program (`--profile`); hot in kernels_bench_mbconv.c 0.99–1.00
+    /// on Lite0's blocks (the 32 MiB L3 holds the depthwise output there).
+    public static let expandDepthwiseProject: KernelEntry = KernelEntry(
+        name: "f32_expand_dwconv_project_bias_act",
+        summary: "an MBConv block without squeeze-excite (expand 1×1, depthwise, project 1×1 and the residual) in bands of output rows: the expanded rows in an L2-sized scratch, each depthwise output row projected from L1",
+        parameters: expandDepthwiseHead + projectTail,
+        weightPacking: "OHWI-panel16+HWC-depthwise+OHWI-panel16", split: ["oh"],
+        match: { entry, q in
+            guard let s = ExpandDepthwiseShape(q), s.pointwise, s.projects else { return [] }
+            return [KernelCandidate(entry: entry, inputs: s.slots(q, input: .nhwc), output: .nhwc,
+                                    reason: "expand 1x1 \(s.cin)→\(s.c) channels, depthwise \(s.kh)x\(s.kw)\(s.sh > 1 ? " stride \(s.sh)" : ""), project 1x1 →\(s.cout)\(s.residual ? " + residual" : ""): "
+                                        + "neither the \(s.expandedBytes / 1024) KiB expanded tensor nor the depthwise output ever whole",
+                                    cost: s.cost(q))]
+        })
+
+    /// `convDepthwise` with the first block's project conv (EfficientNet-Lite's and MobileNetV2's
+    /// first block: no expand conv, no squeeze-excite).
+    public static let convDepthwiseProject: KernelEntry = KernelEntry(
+        name: "f32_conv_dwconv_project_bias_act",
+        summary: "the stem's direct conv, the first depthwise conv and the first block's project 1×1 conv in bands of output rows, neither the conv's output nor the depthwise output ever whole",
+        parameters: convDepthwiseHead + projectTail,
+        weightPacking: "HWIO-panel16+HWC-depthwise+OHWI-panel16", split: ["oh"],
+        match: { entry, q in
+            guard let s = ExpandDepthwiseShape(q), !s.pointwise, s.projects, s.cin <= stemMaxInputChannels else { return [] }
+            return [Layout.nchw, .nhwc].map { layout in
+                KernelCandidate(entry: entry, inputs: s.slots(q, input: layout), output: .nhwc,
+                                reason: "\(s.ekh)x\(s.ekw) conv of \(s.cin) channels (reads \(layout.rawValue)), depthwise \(s.kh)x\(s.kw), project 1x1 →\(s.cout)\(s.residual ? " + residual" : ""): "
+                                    + "neither the \(s.expandedBytes / 1024) KiB conv output nor the depthwise output ever whole",
+                                cost: s.cost(q))
+            }
+        })
+
+    /// Whether the ExpandDepthwise with a projection `query` describes should run fused: one of the
+    /// two kernels runs it, and the project weight is small enough for every output row to read it
+    /// from L1 or L2 (`depthwiseProjectMaximumWeightBytes`).
+    public static func fusesDepthwiseProject(_ query: KernelQuery) -> Bool {
+        guard let s = ExpandDepthwiseShape(query), s.projects,
+              !expandDepthwiseProject.candidates(for: query).isEmpty || !convDepthwiseProject.candidates(for: query).isEmpty
+        else { return false }
+        return s.projectWeightBytes <= depthwiseProjectMaximumWeightBytes
+    }
 
     /// Whether the first conv and depthwise conv `query` describes as one `ExpandDepthwise` should
     /// run fused: one of the two kernels runs it (`expandDepthwise` for a 1×1 expand conv,
@@ -86,28 +147,44 @@ struct ExpandDepthwiseShape {
     let cin: Int, c: Int, kh: Int, kw: Int, sh: Int, sw: Int
     /// The first conv's kernel size; whether it is a 1×1, stride-1 expand (the GEMM) rather than a k×k conv.
     let ekh: Int, ekw: Int, pointwise: Bool
-    let expandMACs: Double, depthwiseMACs: Double
+    /// Whether the node has the project conv (to `cout` channels) and a residual.
+    let projects: Bool, cout: Int, residual: Bool
+    let expandMACs: Double, depthwiseMACs: Double, projectMACs: Double
     let expandedBytes: Int
-    let expandWeightBytes: Int
+    let expandWeightBytes: Int, projectWeightBytes: Int
 
     init?(_ query: KernelQuery) {
-        guard case .expandDepthwise(let op) = query.computation, query.inputs.count == 5,
-              query.constant[1...4].allSatisfy({ $0 }), query.output.elementType == .float32,
-              let e = try? op.expandedType(query.inputs) else { return nil }
-        let x = query.inputs[0].shape, we = query.inputs[1].shape, wd = query.inputs[3].shape, y = query.output.shape
-        guard x.count == 4, we.count == 4, wd.count == 4, y.count == 4, e.rank == 4 else { return nil }
+        guard case .expandDepthwise(let op) = query.computation,
+              (op.projectActivation == nil ? 5...5 : 7...8).contains(query.inputs.count),
+              query.constant[1..<min(query.inputs.count, 7)].allSatisfy({ $0 }), query.output.elementType == .float32,
+              let e = try? op.expandedType(query.inputs), let d = try? op.depthwiseType(query.inputs) else { return nil }
+        let x = query.inputs[0].shape, we = query.inputs[1].shape, wd = query.inputs[3].shape, y = d.shape
+        guard x.count == 4, we.count == 4, wd.count == 4, y.count == 4, e.rank == 4, query.output.rank == 4 else { return nil }
         (cin, c, kh, kw, sh, sw) = (x[1], y[1], wd[2], wd[3], op.depthwise.strides[0], op.depthwise.strides[1])
         (ekh, ekw) = (we[2], we[3])
         pointwise = op.expandIsPointwise(weights: query.inputs[1])
+        (projects, cout) = (op.projectActivation != nil, query.output.shape[1])
+        residual = op.residualSlot(inputCount: query.inputs.count) != nil
         expandMACs = Double(e.elementCount * cin * ekh * ekw)
-        depthwiseMACs = Double(query.output.elementCount * kh * kw)
+        depthwiseMACs = Double(d.elementCount * kh * kw)
+        projectMACs = projects ? Double(query.output.elementCount * c) : 0
         expandedBytes = c * e.shape[2] * e.shape[3] * 4 // one image's: the kernel works image by image
         expandWeightBytes = cin * c * ekh * ekw * 4
+        projectWeightBytes = projects ? c * cout * 4 : 0
     }
 
-    /// The first conv and the depthwise conv as the unfused kernels cost them; what the fusion saves
-    /// is memory traffic (the expanded tensor), which `work` shows in bytes.
+    /// The layouts of the node's inputs: X in `input`, the residual NHWC as the output, weights none.
+    func slots(_ query: KernelQuery, input: Layout) -> [Layout?] {
+        var slots = [Layout?](repeating: nil, count: query.inputs.count)
+        slots[0] = input
+        if residual { slots[7] = .nhwc }
+        return slots
+    }
+
+    /// The convs as the unfused kernels cost them; what the fusion saves is memory traffic (the
+    /// expanded tensor and the depthwise output), which `work` shows in bytes.
     func cost(_ q: KernelQuery) -> Double {
         expandMACs / q.lanes(c, efficiency: pointwise ? 0.9 : 0.6) + depthwiseMACs / q.lanes(c, efficiency: 0.5)
+            + (projects ? projectMACs / q.lanes(cout, efficiency: 0.9) : 0)
     }
 }

@@ -58,7 +58,7 @@ public struct SwiftPrinter {
     /// kernels of other operators and element types have no Swift twin yet).
     public static let kernels: Set<String> = Set([
         KernelCatalog.gemm, KernelCatalog.gatedGEMM, KernelCatalog.depthwise, KernelCatalog.expandDepthwise, KernelCatalog.convDepthwise,
-        KernelCatalog.direct,
+        KernelCatalog.expandDepthwiseProject, KernelCatalog.convDepthwiseProject, KernelCatalog.direct,
         KernelCatalog.genericConv, KernelCatalog.squeezeExciteGate, KernelCatalog.channelScale, KernelCatalog.globalAveragePool, KernelCatalog.softmax,
         KernelCatalog.add, KernelCatalog.activation, KernelCatalog.nchwToNHWC, KernelCatalog.nhwcToNCHW, KernelCatalog.copyStrided,
     ].map(\.name))

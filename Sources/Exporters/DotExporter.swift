@@ -90,6 +90,11 @@ public struct DotExporter {
             var parts = convSummary(op.expand) + (op.expandActivation != .none ? ["+\(op.expandActivation)", "→"] : ["→"])
             parts += convSummary(op.depthwise, weights: 3)
             if op.activation != .none { parts.append("+\(op.activation)") }
+            if let project = op.projectActivation {  // the project 1×1 conv (weights in slot 5)
+                parts += ["→"] + convSummary(Conv(), weights: 5)
+                if project != .none { parts.append("+\(project)") }
+                if op.residualSlot(inputCount: node.inputs.count) != nil { parts.append("+residual") }
+            }
             return parts.joined(separator: " ")
         default:
             return node.op.attributeList.map { "\($0.0)=\(Self.short($0.1))" }.joined(separator: " ")

@@ -13,6 +13,7 @@ public enum Pipeline {
             FuseGatedConv(),
             SplitBatch(),
             FuseExpandDepthwise(),
+            FuseDepthwiseProject(),
             DeadCodeElimination(),
             SelectKernel(isa: isa),
             PlanMemory(),

@@ -18,6 +18,17 @@ extension KilnKernels {
         return Swift.min(rows, h) * w * c
     }
 
+    /// With the project conv fused too (`kiln_dwconv_project_row_offset`): one depthwise output row
+    /// (ow × c floats) after the band's rows, from a multiple of 16 floats.
+    static func dwconvProjectRowOffset(h: Int, w: Int, c: Int, oh: Int, kh: Int, sh: Int, dh: Int) -> Int {
+        (expandDepthwiseScratchFloats(h: h, w: w, c: c, oh: oh, kh: kh, sh: sh, dh: dh) + 15) / 16 * 16
+    }
+
+    /// Floats of scratch one band call with the project conv needs (`kiln_dwconv_project_scratch_floats`).
+    public static func dwconvProjectScratchFloats(h: Int, w: Int, c: Int, oh: Int, ow: Int, kh: Int, sh: Int, dh: Int) -> Int {
+        dwconvProjectRowOffset(h: h, w: w, c: c, oh: oh, kh: kh, sh: sh, dh: dh) + ow * c
+    }
+
     /// An MBConv's expand 1×1 conv (cin → c channels, `packed_expand` as the GEMM's) and the depthwise
     /// conv reading it (`packed` as the depthwise kernel's), NHWC, without the expanded tensor: per
     /// image, `f32_expand_dwconv_band` over all output rows. `scratch`: `expandDepthwiseScratchFloats`.
@@ -92,6 +103,96 @@ extension KilnKernels {
                    pl: pl, packed: packed, out: out, act: act, oy0: oy0, oy1: oy1, scratch: scratch)
     }
 
+    /// The block's project 1×1 conv a band's depthwise output rows go through (`kiln_dw_sink_`): c →
+    /// `cout` channels, `packed` as the GEMM's, residual `r` (the image's oh × ow × cout) or nil.
+    struct Projection {
+        var cout: Int, packed: UnsafePointer<Float>, r: UnsafePointer<Float>?, act: KilnActivation
+    }
+
+    /// The whole MBConv block without squeeze-excite (`kiln_f32_expand_dwconv_project_bias_act`): per
+    /// image, `f32_expand_dwconv_project_band` over all output rows. `scratch`: `dwconvProjectScratchFloats`.
+    @inline(never)
+    public static func f32_expand_dwconv_project_bias_act(n: Int, h: Int, w: Int, cin: Int, in input: UnsafePointer<Float>,
+                                                          c: Int, packed_expand: UnsafePointer<Float>,
+                                                          act_expand: KilnActivation, oh: Int, ow: Int, kh: Int, kw: Int,
+                                                          sh: Int, sw: Int, dh: Int, dw: Int, pt: Int, pl: Int,
+                                                          packed: UnsafePointer<Float>, act: KilnActivation, cout: Int,
+                                                          packed_project: UnsafePointer<Float>,
+                                                          out: UnsafeMutablePointer<Float>, r: UnsafePointer<Float>?,
+                                                          act_project: KilnActivation, scratch: UnsafeMutablePointer<Float>) {
+        let image: Int = oh * ow * cout
+        for b in 0..<n {
+            f32_expand_dwconv_project_band(h: h, w: w, cin: cin, in: input + b * h * w * cin, c: c,
+                                           packed_expand: packed_expand, act_expand: act_expand, oh: oh, ow: ow, kh: kh,
+                                           kw: kw, sh: sh, sw: sw, dh: dh, dw: dw, pt: pt, pl: pl, packed: packed, act: act,
+                                           cout: cout, packed_project: packed_project, out: out + b * image,
+                                           r: r.map { $0 + b * image }, act_project: act_project, oy0: 0, oy1: oh,
+                                           scratch: scratch)
+        }
+    }
+
+    /// Output rows [oy0, oy1) of one image of `f32_expand_dwconv_project_bias_act`, as the C kernel
+    /// (`kiln_f32_expand_dwconv_project_band`).
+    public static func f32_expand_dwconv_project_band(h: Int, w: Int, cin: Int, in input: UnsafePointer<Float>, c: Int,
+                                                      packed_expand: UnsafePointer<Float>, act_expand: KilnActivation,
+                                                      oh: Int, ow: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int,
+                                                      dw: Int, pt: Int, pl: Int, packed: UnsafePointer<Float>,
+                                                      act: KilnActivation, cout: Int, packed_project: UnsafePointer<Float>,
+                                                      out: UnsafeMutablePointer<Float>, r: UnsafePointer<Float>?,
+                                                      act_project: KilnActivation, oy0: Int, oy1: Int,
+                                                      scratch: UnsafeMutablePointer<Float>) {
+        let source = DepthwiseSource(gemm: true, cin: cin, h: h, w: w, input: input, isc: 1, ish: w * cin, isw: cin,
+                                     packed: packed_expand, act: act_expand)
+        dwconvBand(source, eh: h, ew: w, c: c, oh: oh, ow: ow, kh: kh, kw: kw, sh: sh, sw: sw, dh: dh, dw: dw, pt: pt,
+                   pl: pl, packed: packed, out: out, act: act,
+                   projection: Projection(cout: cout, packed: packed_project, r: r, act: act_project), oy0: oy0, oy1: oy1,
+                   scratch: scratch)
+    }
+
+    /// The stem, the first depthwise conv and the first block's project conv
+    /// (`kiln_f32_conv_dwconv_project_bias_act`): per image, `f32_conv_dwconv_project_band`.
+    @inline(never)
+    public static func f32_conv_dwconv_project_bias_act(n: Int, cin: Int, h: Int, w: Int, in input: UnsafePointer<Float>,
+                                                        isn: Int, isc: Int, ish: Int, isw: Int, c: Int,
+                                                        packed_conv: UnsafePointer<Float>, ckh: Int, ckw: Int, csh: Int,
+                                                        csw: Int, cdh: Int, cdw: Int, cpt: Int, cpl: Int,
+                                                        act_conv: KilnActivation, eh: Int, ew: Int, oh: Int, ow: Int, kh: Int,
+                                                        kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, pt: Int, pl: Int,
+                                                        packed: UnsafePointer<Float>, act: KilnActivation, cout: Int,
+                                                        packed_project: UnsafePointer<Float>,
+                                                        out: UnsafeMutablePointer<Float>, r: UnsafePointer<Float>?,
+                                                        act_project: KilnActivation, scratch: UnsafeMutablePointer<Float>) {
+        let image: Int = oh * ow * cout
+        for b in 0..<n {
+            f32_conv_dwconv_project_band(cin: cin, h: h, w: w, in: input + b * isn, isc: isc, ish: ish, isw: isw, c: c,
+                                         packed_conv: packed_conv, ckh: ckh, ckw: ckw, csh: csh, csw: csw, cdh: cdh,
+                                         cdw: cdw, cpt: cpt, cpl: cpl, act_conv: act_conv, eh: eh, ew: ew, oh: oh, ow: ow,
+                                         kh: kh, kw: kw, sh: sh, sw: sw, dh: dh, dw: dw, pt: pt, pl: pl, packed: packed,
+                                         act: act, cout: cout, packed_project: packed_project, out: out + b * image,
+                                         r: r.map { $0 + b * image }, act_project: act_project, oy0: 0, oy1: oh,
+                                         scratch: scratch)
+        }
+    }
+
+    /// Output rows [oy0, oy1) of one image of `f32_conv_dwconv_project_bias_act`, as the C kernel.
+    public static func f32_conv_dwconv_project_band(cin: Int, h: Int, w: Int, in input: UnsafePointer<Float>, isc: Int,
+                                                    ish: Int, isw: Int, c: Int, packed_conv: UnsafePointer<Float>, ckh: Int,
+                                                    ckw: Int, csh: Int, csw: Int, cdh: Int, cdw: Int, cpt: Int, cpl: Int,
+                                                    act_conv: KilnActivation, eh: Int, ew: Int, oh: Int, ow: Int, kh: Int,
+                                                    kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, pt: Int, pl: Int,
+                                                    packed: UnsafePointer<Float>, act: KilnActivation, cout: Int,
+                                                    packed_project: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                                                    r: UnsafePointer<Float>?, act_project: KilnActivation, oy0: Int,
+                                                    oy1: Int, scratch: UnsafeMutablePointer<Float>) {
+        let source = DepthwiseSource(gemm: false, cin: cin, h: h, w: w, input: input, isc: isc, ish: ish, isw: isw,
+                                     kh: ckh, kw: ckw, sh: csh, sw: csw, dh: cdh, dw: cdw, pt: cpt, pl: cpl,
+                                     packed: packed_conv, act: act_conv)
+        dwconvBand(source, eh: eh, ew: ew, c: c, oh: oh, ow: ow, kh: kh, kw: kw, sh: sh, sw: sw, dh: dh, dw: dw, pt: pt,
+                   pl: pl, packed: packed, out: out, act: act,
+                   projection: Projection(cout: cout, packed: packed_project, r: r, act: act_project), oy0: oy0, oy1: oy1,
+                   scratch: scratch)
+    }
+
     /// The conv whose output a band's depthwise conv reads (`kiln_dw_source_` in kiln_kernels_mbconv.h):
     /// an expand 1×1 conv (`gemm`: the GEMM over NHWC rows) or a direct conv (the stem, any geometry).
     struct DepthwiseSource {
@@ -121,8 +222,8 @@ extension KilnKernels {
     /// `f32_expand_dwconv_band`).
     static func dwconvBand(_ source: DepthwiseSource, eh: Int, ew: Int, c: Int, oh: Int, ow: Int, kh: Int, kw: Int, sh: Int,
                            sw: Int, dh: Int, dw: Int, pt: Int, pl: Int, packed: UnsafePointer<Float>,
-                           out: UnsafeMutablePointer<Float>, act: KilnActivation, oy0: Int, oy1: Int,
-                           scratch: UnsafeMutablePointer<Float>) {
+                           out: UnsafeMutablePointer<Float>, act: KilnActivation, projection: Projection? = nil, oy0: Int,
+                           oy1: Int, scratch: UnsafeMutablePointer<Float>) {
         let band: Int = expandDepthwiseBandRows(w: ew, c: c, oh: oh, kh: kh, sh: sh, dh: dh), row: Int = ew * c
         var heldLo: Int = 0, heldHi: Int = 0  // the source's rows [heldLo, heldHi) are in scratch, from its start
         var y0: Int = oy0
@@ -134,6 +235,23 @@ extension KilnKernels {
             if kept > 0 && lo > heldLo { scratch.update(from: scratch + (lo - heldLo) * row, count: kept * row) }
             if hi > lo + kept { source.rows(lo + kept, hi, ew: ew, c: c, into: scratch + kept * row) }
             (heldLo, heldHi) = (lo, hi)
+            if let projection {
+                // row by row through the projection (`kiln_f32_dwconv_project_row_`): each row's depthwise conv
+                // from its first tap's row, the padding above it kept, into an L1-sized row
+                let rowBuffer = scratch + dwconvProjectRowOffset(h: eh, w: ew, c: c, oh: oh, kh: kh, sh: sh, dh: dh)
+                for y in y0..<y1 {
+                    let top: Int = y * sh - pt, first: Int = Swift.min(Swift.max(top, lo), hi)
+                    f32_dwconv_bias_act(n: 1, h: hi - first, w: ew, c: c, in: UnsafePointer(scratch + (first - lo) * row),
+                                        oh: 1, ow: ow, kh: kh, kw: kw, sh: sh, sw: sw, dh: dh, dw: dw,
+                                        pt: Swift.max(first - top, 0), pl: pl, packed: packed, out: rowBuffer, act: act)
+                    let o: Int = y * ow * projection.cout
+                    f32_gemm_bias_act(p: ow, k: c, n: projection.cout, a: UnsafePointer(rowBuffer), lda: c,
+                                      packed: projection.packed, c: out + o, ldc: projection.cout, r: projection.r.map { $0 + o },
+                                      ldr: projection.cout, act: projection.act)
+                }
+                y0 = y1
+                continue
+            }
             f32_dwconv_bias_act(n: 1, h: hi - lo, w: ew, c: c, in: UnsafePointer(scratch), oh: y1 - y0, ow: ow, kh: kh, kw: kw,
                                 sh: sh, sw: sw, dh: dh, dw: dw, pt: pt + lo - y0 * sh, pl: pl, packed: packed,
                                 out: out + y0 * ow * c, act: act)

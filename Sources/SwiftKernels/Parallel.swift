@@ -181,6 +181,51 @@ extension KilnKernels {
         }
     }
 
+    /// `f32_expand_dwconv_project_bias_act` split by output rows (of all images together), each
+    /// part's bands in its own scratch (`kiln_f32_expand_dwconv_project_bias_act_part`).
+    public static func f32_expand_dwconv_project_bias_act_part<T: KilnTask>(
+        _ t: T, n: Int, h: Int, w: Int, cin: Int, in input: UnsafePointer<Float>, c: Int, packed_expand: UnsafePointer<Float>,
+        act_expand: KilnActivation, oh: Int, ow: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, pt: Int, pl: Int,
+        packed: UnsafePointer<Float>, act: KilnActivation, cout: Int, packed_project: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>, r: UnsafePointer<Float>?, act_project: KilnActivation,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let own: UnsafeMutablePointer<Float> = t.part == 0 ? scratch : (t.scratch ?? scratch)
+        let image: Int = oh * ow * cout
+        for b in 0..<n {
+            guard let band = kilnBand(part: t.part, parts: t.parts, n: n, oh: oh, sh: sh, pt: pt, b: b) else { continue }
+            f32_expand_dwconv_project_band(h: h, w: w, cin: cin, in: input + b * h * w * cin, c: c,
+                                           packed_expand: packed_expand, act_expand: act_expand, oh: oh, ow: ow, kh: kh,
+                                           kw: kw, sh: sh, sw: sw, dh: dh, dw: dw, pt: pt, pl: pl, packed: packed, act: act,
+                                           cout: cout, packed_project: packed_project, out: out + b * image,
+                                           r: r.map { $0 + b * image }, act_project: act_project, oy0: band.oy0,
+                                           oy1: band.oy1, scratch: own)
+        }
+    }
+
+    /// `f32_conv_dwconv_project_bias_act` split by output rows (of all images together), as above.
+    public static func f32_conv_dwconv_project_bias_act_part<T: KilnTask>(
+        _ t: T, n: Int, cin: Int, h: Int, w: Int, in input: UnsafePointer<Float>, isn: Int, isc: Int, ish: Int, isw: Int,
+        c: Int, packed_conv: UnsafePointer<Float>, ckh: Int, ckw: Int, csh: Int, csw: Int, cdh: Int, cdw: Int, cpt: Int,
+        cpl: Int, act_conv: KilnActivation, eh: Int, ew: Int, oh: Int, ow: Int, kh: Int, kw: Int, sh: Int, sw: Int, dh: Int,
+        dw: Int, pt: Int, pl: Int, packed: UnsafePointer<Float>, act: KilnActivation, cout: Int,
+        packed_project: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, r: UnsafePointer<Float>?,
+        act_project: KilnActivation, scratch: UnsafeMutablePointer<Float>
+    ) {
+        let own: UnsafeMutablePointer<Float> = t.part == 0 ? scratch : (t.scratch ?? scratch)
+        let image: Int = oh * ow * cout
+        for b in 0..<n {
+            guard let band = kilnBand(part: t.part, parts: t.parts, n: n, oh: oh, sh: sh, pt: pt, b: b) else { continue }
+            f32_conv_dwconv_project_band(cin: cin, h: h, w: w, in: input + b * isn, isc: isc, ish: ish, isw: isw, c: c,
+                                         packed_conv: packed_conv, ckh: ckh, ckw: ckw, csh: csh, csw: csw, cdh: cdh,
+                                         cdw: cdw, cpt: cpt, cpl: cpl, act_conv: act_conv, eh: eh, ew: ew, oh: oh, ow: ow,
+                                         kh: kh, kw: kw, sh: sh, sw: sw, dh: dh, dw: dw, pt: pt, pl: pl, packed: packed,
+                                         act: act, cout: cout, packed_project: packed_project, out: out + b * image,
+                                         r: r.map { $0 + b * image }, act_project: act_project, oy0: band.oy0,
+                                         oy1: band.oy1, scratch: own)
+        }
+    }
+
     /// `f32_conv_direct_bias_act` split by output rows (of all images together).
     public static func f32_conv_direct_bias_act_part<T: KilnTask>(_ t: T, n: Int, cin: Int, h: Int, w: Int,
                                                                   in input: UnsafePointer<Float>, isn: Int, isc: Int, ish: Int,

@@ -67,6 +67,15 @@ import Testing
             (ExpandDepthwise(expand: Conv(strides: [2, 1], dilations: [1, 2], pads: [1, 0, 1, 2]), expandActivation: .silu,
                              depthwise: Conv(pads: [1, 1, 1, 1], group: 16), activation: .none),
              [x4, TensorType(f, [16, 8, 3, 3]), TensorType(f, [16]), TensorType(f, [16, 1, 3, 3]), TensorType(f, [16])]),
+            // with the project conv, and its residual
+            (ExpandDepthwise(expandActivation: .relu6, depthwise: Conv(pads: [1, 1, 1, 1], group: 24), activation: .relu6,
+                             projectActivation: Activation.none),
+             [x4, TensorType(f, [24, 8, 1, 1]), TensorType(f, [24]), TensorType(f, [24, 1, 3, 3]), TensorType(f, [24]),
+              TensorType(f, [8, 24, 1, 1]), TensorType(f, [8]), x4]),
+            (ExpandDepthwise(expandActivation: .silu, depthwise: Conv(strides: [2, 2], pads: [0, 0, 1, 1], group: 24),
+                             activation: .silu, projectActivation: .hardSwish),
+             [x4, TensorType(f, [24, 8, 1, 1]), TensorType(f, [24]), TensorType(f, [24, 1, 3, 3]), TensorType(f, [24]),
+              TensorType(f, [5, 24, 1, 1]), TensorType(f, [5])]),
             (Dense(activation: .sigmoid), [x4, TensorType(f, [5, 288]), TensorType(f, [5])]),
             (Reorder(from: .nchw, to: .nchw16c), [x4]),
         ]

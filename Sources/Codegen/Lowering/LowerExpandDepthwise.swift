@@ -4,22 +4,26 @@ import KilnKernels
 
 extension Lowering {
     /// An ExpandDepthwise on `f32_expand_dwconv_bias_act` (an expand 1×1 conv first) or
-    /// `f32_conv_dwconv_bias_act` (the stem's k×k conv first): the first conv's weights packed for
-    /// the GEMM or the direct conv, the depthwise conv's for the depthwise kernel (the packings the
-    /// unfused kernels read), and the band's rows of the first conv's output in the program's
-    /// scratch, sized by the library's own `kiln_expand_dwconv_scratch_floats` (the scratch is
-    /// shared by every node, so the largest need counts; a thread pool gives each part its own).
+    /// `f32_conv_dwconv_bias_act` (the stem's k×k conv first), or with its projection on their
+    /// `_project_` forms: the first conv's weights packed for the GEMM or the direct conv, the
+    /// depthwise conv's for the depthwise kernel, the project conv's for the GEMM (the packings the
+    /// unfused kernels read), and the band's rows of the first conv's output (and a depthwise output
+    /// row) in the program's scratch, sized by the library's own `kiln_expand_dwconv_scratch_floats`
+    /// or `kiln_dwconv_project_scratch_floats` (the scratch is shared by every node, so the largest
+    /// need counts; a thread pool gives each part its own).
     mutating func lowerExpandDepthwise(_ node: Node, _ op: ExpandDepthwise, _ entry: KernelEntry) throws -> [KernelCall] {
         let x = node.inputs[0], y = node.outputs[0]
-        let xt = graph.type(of: x).shape, yt = graph.type(of: y).shape, we = graph.type(of: node.inputs[1]).shape
-        let wd = graph.type(of: node.inputs[3]).shape
-        let et = try op.expandedType(node.inputs.map(graph.type(of:))).shape
+        let types = node.inputs.map(graph.type(of:))
+        let xt = types[0].shape, we = types[1].shape, wd = types[3].shape
+        let et = try op.expandedType(types).shape, dt = try op.depthwiseType(types).shape
         let (n, cin, h, w) = (xt[0], xt[1], xt[2], xt[3])
-        let (c, oh, ow, kh, kw) = (yt[1], yt[2], yt[3], wd[2], wd[3])
+        let (c, oh, ow, kh, kw) = (dt[1], dt[2], dt[3], wd[2], wd[3])
         let conv = op.depthwise
-        let gemm = op.expandIsPointwise(weights: graph.type(of: node.inputs[1]))
-        guard node.outputLayout == .nhwc, let strides = layout(x).strides(c: cin, h: h, w: w),
-              gemm ? entry == KernelCatalog.expandDepthwise && layout(x) == .nhwc : entry == KernelCatalog.convDepthwise
+        let gemm = op.expandIsPointwise(weights: types[1]), projects = op.projectActivation != nil
+        let expected = gemm ? (projects ? KernelCatalog.expandDepthwiseProject : KernelCatalog.expandDepthwise)
+            : (projects ? KernelCatalog.convDepthwiseProject : KernelCatalog.convDepthwise)
+        guard node.outputLayout == .nhwc, let strides = layout(x).strides(c: cin, h: h, w: w), entry == expected,
+              !gemm || layout(x) == .nhwc
         else {
             let first = gemm ? "1×1 expand conv" : "direct conv"
             throw KilnError("internal error: \(entry.name) recorded for a \(first), layouts \(layout(x).rawValue) → "
@@ -27,7 +31,7 @@ extension Lowering {
         }
         // the first conv's weights first, then the depthwise conv's (the order of the blob)
         let first: [String: Argument]
-        if entry == KernelCatalog.convDepthwise {
+        if !gemm {
             let packed = blob.direct(cout: c, cin: cin, kh: we[2], kw: we[3], weights: try constant(node.inputs[1]),
                                      bias: try constant(node.inputs[2]))
             first = [
@@ -43,7 +47,29 @@ extension Lowering {
             first = ["packed_expand": .buffer(.weights(offset: packed)), "act_expand": .activation(op.expandActivation)]
         }
         let depthwise = blob.depthwise(c: c, kh: kh, kw: kw, weights: try constant(node.inputs[3]), bias: try constant(node.inputs[4]))
-        let scratchFloats = kiln_expand_dwconv_scratch_floats(et[2], et[3], c, oh, kh, conv.strides[0], conv.dilations[0])
+        var scratchFloats = kiln_expand_dwconv_scratch_floats(et[2], et[3], c, oh, kh, conv.strides[0], conv.dilations[0])
+        var project: [String: Argument] = [:]
+        if let activation = op.projectActivation {
+            let cout = graph.type(of: y).shape[1]
+            let packed = blob.gemm(k: c, n: cout, weights: try constant(node.inputs[5]), strideK: 1, strideN: c,
+                                   bias: try constant(node.inputs[6]))
+            var residual = Argument.none
+            if let r = op.residualSlot(inputCount: node.inputs.count) {
+                guard layout(node.inputs[r]) == .nhwc else {
+                    throw KilnError("internal error: \(entry.name) recorded with a \(layout(node.inputs[r]).rawValue) residual")
+                }
+                residual = .buffer(try buffer(node.inputs[r]))
+            }
+            // the kernel reads input rows after writing the output rows above them (the residual may be the input);
+            // arena offsets count floats
+            if case .arena(let xo) = try buffer(x), case .arena(let yo) = try buffer(y),
+               xo < yo + graph.type(of: y).elementCount, yo < xo + graph.type(of: x).elementCount {
+                throw KilnError("internal error: \(entry.name) of node '\(node.name)' given an output that overlaps its input")
+            }
+            project = ["cout": .size(cout), "packed_project": .buffer(.weights(offset: packed)), "r": residual,
+                       "act_project": .activation(activation)]
+            scratchFloats = kiln_dwconv_project_scratch_floats(et[2], et[3], c, oh, ow, kh, conv.strides[0], conv.dilations[0])
+        }
         let arguments: [String: Argument] = [
             "n": .size(n), "h": .size(h), "w": .size(w), "cin": .size(cin), "in": .buffer(try buffer(x)), "c": .size(c),
             "oh": .size(oh), "ow": .size(ow), "kh": .size(kh), "kw": .size(kw), "sh": .size(conv.strides[0]),
@@ -51,6 +77,6 @@ extension Lowering {
             "pt": .size(conv.pads[0]), "pl": .size(conv.pads[1]), "packed": .buffer(.weights(offset: depthwise)),
             "out": .buffer(try buffer(y)), "act": .activation(op.activation), "scratch": .buffer(scratch(scratchFloats)),
         ]
-        return [try KernelCall(entry, arguments.merging(first) { $1 })]
+        return [try KernelCall(entry, arguments.merging(first) { $1 }.merging(project) { $1 })]
     }
 }

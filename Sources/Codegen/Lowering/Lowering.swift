@@ -135,7 +135,9 @@ public struct Lowering {
              (KernelCatalog.direct, let op as Conv),
              (KernelCatalog.genericConv, let op as Conv): return try lowerConv(node, FusedConv(conv: op), entry)
         case (KernelCatalog.expandDepthwise, let op as ExpandDepthwise),
-             (KernelCatalog.convDepthwise, let op as ExpandDepthwise): return try lowerExpandDepthwise(node, op, entry)
+             (KernelCatalog.convDepthwise, let op as ExpandDepthwise),
+             (KernelCatalog.expandDepthwiseProject, let op as ExpandDepthwise),
+             (KernelCatalog.convDepthwiseProject, let op as ExpandDepthwise): return try lowerExpandDepthwise(node, op, entry)
         case (KernelCatalog.squeezeExciteGate, _): return try lowerSqueezeExcite(node)
         case (KernelCatalog.globalAveragePool, _): return try lowerGlobalAveragePool(node)
         case (KernelCatalog.nchwToNHWC, _), (KernelCatalog.nhwcToNCHW, _): return try lowerReorder(node, entry)

@@ -19,6 +19,7 @@
  *   kiln_kernels_dwconv.h  kiln_f32_dwconv_bias_act           depthwise KHxKW, any stride/pads/dilation
  *   kiln_kernels_mbconv.h  kiln_f32_expand_dwconv_bias_act    expand 1x1 + depthwise in bands of rows (MBConv);
  *                          kiln_f32_expand_dwconv_band        one band of output rows of one image
+ *                          kiln_f32_expand_dwconv_project_bias_act  ... and the project 1x1 conv (no squeeze-excite)
  *                          kiln_f32_conv_dwconv_bias_act      the stem's direct conv + depthwise, the same way
  *   kiln_kernels_conv.h    kiln_f32_conv_direct_bias_act      direct conv for small Cin (stem), NCHW or NHWC in
  *                          kiln_f32_conv_generic_bias_act     slow, general grouped conv fallback

@@ -71,4 +71,15 @@ static inline size_t kiln_expand_dwconv_scratch_floats(size_t h, size_t w, size_
     return (rows < h ? rows : h) * w * c;
 }
 
+/* With the block's project conv fused too (kiln_dw_sink_): one output row of the depthwise conv (ow x c floats, in L1)
+ * after the band's rows, from a multiple of KILN_PANEL floats. */
+static inline size_t kiln_dwconv_project_row_offset(size_t h, size_t w, size_t c, size_t oh, size_t kh, size_t sh,
+                                                    size_t dh) {
+    return (kiln_expand_dwconv_scratch_floats(h, w, c, oh, kh, sh, dh) + KILN_PANEL - 1) / KILN_PANEL * KILN_PANEL;
+}
+static inline size_t kiln_dwconv_project_scratch_floats(size_t h, size_t w, size_t c, size_t oh, size_t ow, size_t kh,
+                                                        size_t sh, size_t dh) {
+    return kiln_dwconv_project_row_offset(h, w, c, oh, kh, sh, dh) + ow * c;
+}
+
 #endif

@@ -27,10 +27,18 @@
  *
  * The stem's direct conv and the first depthwise conv fuse the same way (kiln_f32_conv_dwconv_bias_act): the band
  * loop takes its rows from a source conv (kiln_dw_source_), the expand GEMM or the direct conv of one output row.
+ * The block's project 1x1 conv can follow either (the _project_ entry points, a block without squeeze-excite): the
+ * band loop then sends its output through a sink (kiln_dw_sink_), one depthwise output row at a time, computed into
+ * an L1-sized piece of the scratch and projected by the library's GEMM at once, so that the depthwise output never
+ * exists whole either. That row's depthwise conv sees the band's rows from its own first tap, with the padding above
+ * it kept, so it has the taps it has in the band; the GEMM sums each element in the same order for any rows: the
+ * result is the three kernels' bit for bit. There `out` (oh x ow x cout) must not overlap `in`: input rows are read
+ * after the output rows above them are written.
  *
  * packed_expand: kiln_pack_gemm_f32 of the 1x1 weight (K = cin, N = c); packed_conv: kiln_pack_conv_f32; packed:
- * kiln_pack_dwconv_f32 (c, kh, kw). in: n x h x w x cin (the direct conv: any layout through its element strides);
- * out: n x oh x ow x c. in and out must not overlap each other or scratch. */
+ * kiln_pack_dwconv_f32 (c, kh, kw); packed_project: kiln_pack_gemm_f32 (K = c, N = cout). in: n x h x w x cin (the
+ * direct conv: any layout through its element strides); out: n x oh x ow x c (cout with the projection). in and out
+ * must not overlap each other or scratch; the residual r may be in. */
 #ifndef KILN_KERNELS_MBCONV_H
 #define KILN_KERNELS_MBCONV_H
 
@@ -85,12 +93,45 @@ KILN_INLINE void kiln_dw_source_row_(kiln_dw_source_ s, size_t y, size_t ew, siz
     }
 }
 
-/* Output rows [oy0, oy1) of one image from the source conv's output (eh x ew x c, never whole), band after band;
- * scratch: kiln_expand_dwconv_scratch_floats(eh, ew, c, oh, kh, sh, dh) floats, not shared with a concurrent call. */
+/* Where a band's depthwise output rows go: to `out` as they are (packed NULL), or through the block's 1x1 project
+ * conv (the GEMM, K = c, N = cout, residual r of the image's oh x ow x cout or NULL, then act) one output row at a
+ * time, that row in an L1-sized piece of scratch: the depthwise output never exists whole either. */
+typedef struct {
+    size_t cout;
+    const float *packed; /* kiln_pack_gemm_f32's (K = c, N = cout), or NULL */
+    const float *r;
+    kiln_act act;
+} kiln_dw_sink_;
+
+/* One depthwise output row (ow pixels of c channels) through the project GEMM into its output row (and residual). */
+KILN_MBCONV_STAGE_ void kiln_f32_project_row_(size_t ow, size_t c, kiln_dw_sink_ sink, const float *row, float *out,
+                                              const float *r) {
+    kiln_f32_gemm_bias_act(ow, c, sink.cout, row, c, sink.packed, out, sink.cout, r, sink.cout, sink.act);
+}
+
+/* Output row y of the band whose source rows [lo, hi) are in `rows`: the depthwise conv of that row alone (the taps
+ * from its first row, the padding above it kept: the same taps and sums as in the band, see the top of this file),
+ * then its projection. */
+KILN_INLINE void kiln_f32_dwconv_project_row_(kiln_dw_sink_ sink, const float *rows, size_t lo, size_t hi, size_t ew,
+                                              size_t c, size_t ow, size_t kh, size_t kw, size_t sh, size_t sw,
+                                              size_t dh, size_t dw, size_t pt, size_t pl, const float *packed,
+                                              kiln_act act, size_t y, float *row, float *out) {
+    ptrdiff_t top = (ptrdiff_t)(y * sh) - (ptrdiff_t)pt; /* the row's first tap, negative in the top padding */
+    size_t first = top <= (ptrdiff_t)lo ? lo : (size_t)top < hi ? (size_t)top : hi;
+    size_t pad = (ptrdiff_t)first > top ? (size_t)((ptrdiff_t)first - top) : 0; /* 0 rows left: any pad */
+    kiln_f32_band_dwconv_(hi - first, ew, c, rows + (first - lo) * ew * c, 1, ow, kh, kw, sh, sw, dh, dw, pad, pl,
+                          packed, row, act);
+    kiln_f32_project_row_(ow, c, sink, row, out + y * ow * sink.cout, sink.r ? sink.r + y * ow * sink.cout : NULL);
+}
+
+/* Output rows [oy0, oy1) of one image from the source conv's output (eh x ew x c, never whole), band after band,
+ * into the sink; scratch: kiln_expand_dwconv_scratch_floats(eh, ew, c, oh, kh, sh, dh) floats, and with a projection
+ * kiln_dwconv_project_scratch_floats(...), not shared with a concurrent call. */
 KILN_INLINE void kiln_f32_source_dwconv_band_(kiln_dw_source_ src, size_t eh, size_t ew, size_t c, size_t oh,
                                               size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
                                               size_t dw, size_t pt, size_t pl, const float *packed, float *out,
-                                              kiln_act act, size_t oy0, size_t oy1, float *scratch) {
+                                              kiln_act act, kiln_dw_sink_ sink, size_t oy0, size_t oy1,
+                                              float *scratch) {
     size_t band = kiln_expand_dwconv_band_rows(ew, c, oh, kh, sh, dh), row = ew * c;
     size_t held_lo = 0, held_hi = 0; /* source rows [held_lo, held_hi) are in scratch, from its start */
     for (size_t y0 = oy0, y1; y0 < oy1; y0 = y1) {
@@ -106,6 +147,13 @@ KILN_INLINE void kiln_f32_source_dwconv_band_(kiln_dw_source_ src, size_t eh, si
         /* one source row per call: ew pixels, a constant in generated code (see the top of this file) */
         for (size_t y = lo + kept; y < hi; y++) kiln_dw_source_row_(src, y, ew, c, scratch + (y - lo) * row);
         held_lo = lo, held_hi = hi;
+        if (sink.packed) { /* row by row through the projection */
+            float *row = scratch + kiln_dwconv_project_row_offset(eh, ew, c, oh, kh, sh, dh);
+            for (size_t y = y0; y < y1; y++)
+                kiln_f32_dwconv_project_row_(sink, scratch, lo, hi, ew, c, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed,
+                                             act, y, row, out);
+            continue;
+        }
         /* the band as a depthwise conv of its own over rows [lo, hi): pt + lo - y0 * sh >= 0 since lo >= top */
         kiln_f32_band_dwconv_(hi - lo, ew, c, scratch, y1 - y0, ow, kh, kw, sh, sw, dh, dw, pt + lo - y0 * sh, pl, packed,
                               out + y0 * ow * c, act);
@@ -123,8 +171,8 @@ KILN_INLINE void kiln_f32_expand_dwconv_band(size_t h, size_t w, size_t cin, con
     kiln_dw_source_ src = {.gemm = 1, .cin = cin, .h = h, .w = w, .in = in, .isc = 1, .ish = w * cin, .isw = cin,
                            .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .packed = packed_expand,
                            .act = act_expand};
-    kiln_f32_source_dwconv_band_(src, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act, oy0, oy1,
-                                 scratch);
+    kiln_f32_source_dwconv_band_(src, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act,
+                                 (kiln_dw_sink_){0}, oy0, oy1, scratch);
 }
 
 /* The stem's direct conv (kiln_f32_conv_direct_bias_act's parameters, prefixed c: packed_conv, ckh ... cpl, act_conv;
@@ -142,8 +190,8 @@ KILN_INLINE void kiln_f32_conv_dwconv_band(size_t cin, size_t h, size_t w, const
     kiln_dw_source_ src = {.gemm = 0, .cin = cin, .h = h, .w = w, .in = in, .isc = isc, .ish = ish, .isw = isw,
                            .kh = ckh, .kw = ckw, .sh = csh, .sw = csw, .dh = cdh, .dw = cdw, .pt = cpt, .pl = cpl,
                            .packed = packed_conv, .act = act_conv};
-    kiln_f32_source_dwconv_band_(src, eh, ew, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act, oy0, oy1,
-                                 scratch);
+    kiln_f32_source_dwconv_band_(src, eh, ew, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act,
+                                 (kiln_dw_sink_){0}, oy0, oy1, scratch);
 }
 
 /* The whole tensor: every image's output rows, band after band (kiln_f32_expand_dwconv_band over [0, oh)).
@@ -170,6 +218,80 @@ KILN_INLINE void kiln_f32_conv_dwconv_bias_act(size_t n, size_t cin, size_t h, s
         kiln_f32_conv_dwconv_band(cin, h, w, in + b * isn, isc, ish, isw, c, packed_conv, ckh, ckw, csh, csw, cdh, cdw,
                                   cpt, cpl, act_conv, eh, ew, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed,
                                   out + b * oh * ow * c, act, 0, oh, scratch);
+}
+
+/* The whole MBConv block without squeeze-excite: the expand 1x1 conv, the depthwise conv and the project 1x1 conv
+ * (c -> cout channels, packed_project: kiln_pack_gemm_f32 with K = c, N = cout; act_project; plus the residual r,
+ * n x oh x ow x cout, or NULL), output rows [oy0, oy1) of one image (out: oh x ow x cout). Neither the expanded tensor
+ * nor the depthwise output exists whole: each depthwise output row goes through the project GEMM from L1. scratch:
+ * kiln_dwconv_project_scratch_floats(h, w, c, oh, ow, kh, sh, dh) floats. Bit-identical to the three kernels. */
+KILN_INLINE void kiln_f32_expand_dwconv_project_band(size_t h, size_t w, size_t cin, const float *in, size_t c,
+                                                     const float *packed_expand, kiln_act act_expand, size_t oh,
+                                                     size_t ow, size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
+                                                     size_t dw, size_t pt, size_t pl, const float *packed, kiln_act act,
+                                                     size_t cout, const float *packed_project, float *out,
+                                                     const float *r, kiln_act act_project, size_t oy0, size_t oy1,
+                                                     float *scratch) {
+    kiln_dw_source_ src = {.gemm = 1, .cin = cin, .h = h, .w = w, .in = in, .isc = 1, .ish = w * cin, .isw = cin,
+                           .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .packed = packed_expand,
+                           .act = act_expand};
+    kiln_dw_sink_ sink = {.cout = cout, .packed = packed_project, .r = r, .act = act_project};
+    kiln_f32_source_dwconv_band_(src, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act, sink, oy0,
+                                 oy1, scratch);
+}
+
+/* The stem, the first depthwise conv and the first block's project conv (a MobileNet or EfficientNet-Lite first
+ * block: no expand conv, no squeeze-excite), as kiln_f32_conv_dwconv_band with the projection of
+ * kiln_f32_expand_dwconv_project_band. scratch: kiln_dwconv_project_scratch_floats(eh, ew, c, oh, ow, kh, sh, dh). */
+KILN_INLINE void kiln_f32_conv_dwconv_project_band(size_t cin, size_t h, size_t w, const float *in, size_t isc,
+                                                   size_t ish, size_t isw, size_t c, const float *packed_conv,
+                                                   size_t ckh, size_t ckw, size_t csh, size_t csw, size_t cdh,
+                                                   size_t cdw, size_t cpt, size_t cpl, kiln_act act_conv, size_t eh,
+                                                   size_t ew, size_t oh, size_t ow, size_t kh, size_t kw, size_t sh,
+                                                   size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                                                   const float *packed, kiln_act act, size_t cout,
+                                                   const float *packed_project, float *out, const float *r,
+                                                   kiln_act act_project, size_t oy0, size_t oy1, float *scratch) {
+    kiln_dw_source_ src = {.gemm = 0, .cin = cin, .h = h, .w = w, .in = in, .isc = isc, .ish = ish, .isw = isw,
+                           .kh = ckh, .kw = ckw, .sh = csh, .sw = csw, .dh = cdh, .dw = cdw, .pt = cpt, .pl = cpl,
+                           .packed = packed_conv, .act = act_conv};
+    kiln_dw_sink_ sink = {.cout = cout, .packed = packed_project, .r = r, .act = act_project};
+    kiln_f32_source_dwconv_band_(src, eh, ew, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed, out, act, sink, oy0,
+                                 oy1, scratch);
+}
+
+/* The whole tensor: kiln_f32_expand_dwconv_project_band over every image's output rows. */
+KILN_INLINE void kiln_f32_expand_dwconv_project_bias_act(size_t n, size_t h, size_t w, size_t cin, const float *in,
+                                                         size_t c, const float *packed_expand, kiln_act act_expand,
+                                                         size_t oh, size_t ow, size_t kh, size_t kw, size_t sh,
+                                                         size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                                                         const float *packed, kiln_act act, size_t cout,
+                                                         const float *packed_project, float *out, const float *r,
+                                                         kiln_act act_project, float *scratch) {
+    size_t image = oh * ow * cout;
+    for (size_t b = 0; b < n; b++)
+        kiln_f32_expand_dwconv_project_band(h, w, cin, in + b * h * w * cin, c, packed_expand, act_expand, oh, ow, kh,
+                                            kw, sh, sw, dh, dw, pt, pl, packed, act, cout, packed_project,
+                                            out + b * image, r ? r + b * image : NULL, act_project, 0, oh, scratch);
+}
+
+/* The whole tensor: kiln_f32_conv_dwconv_project_band over every image's output rows (image stride isn). */
+KILN_INLINE void kiln_f32_conv_dwconv_project_bias_act(size_t n, size_t cin, size_t h, size_t w, const float *in,
+                                                       size_t isn, size_t isc, size_t ish, size_t isw, size_t c,
+                                                       const float *packed_conv, size_t ckh, size_t ckw, size_t csh,
+                                                       size_t csw, size_t cdh, size_t cdw, size_t cpt, size_t cpl,
+                                                       kiln_act act_conv, size_t eh, size_t ew, size_t oh, size_t ow,
+                                                       size_t kh, size_t kw, size_t sh, size_t sw, size_t dh,
+                                                       size_t dw, size_t pt, size_t pl, const float *packed,
+                                                       kiln_act act, size_t cout, const float *packed_project,
+                                                       float *out, const float *r, kiln_act act_project,
+                                                       float *scratch) {
+    size_t image = oh * ow * cout;
+    for (size_t b = 0; b < n; b++)
+        kiln_f32_conv_dwconv_project_band(cin, h, w, in + b * isn, isc, ish, isw, c, packed_conv, ckh, ckw, csh, csw,
+                                          cdh, cdw, cpt, cpl, act_conv, eh, ew, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl,
+                                          packed, act, cout, packed_project, out + b * image,
+                                          r ? r + b * image : NULL, act_project, 0, oh, scratch);
 }
 
 #endif

@@ -186,6 +186,49 @@ KILN_INLINE void kiln_f32_conv_dwconv_bias_act_part(const kiln_task *t, size_t n
     }
 }
 
+/* kiln_f32_expand_dwconv_project_bias_act split by output rows (of all images together), each part's bands in its own
+ * scratch (kiln_dwconv_project_scratch_floats). */
+KILN_INLINE void kiln_f32_expand_dwconv_project_bias_act_part(const kiln_task *t, size_t n, size_t h, size_t w,
+                                                              size_t cin, const float *in, size_t c,
+                                                              const float *packed_expand, kiln_act act_expand,
+                                                              size_t oh, size_t ow, size_t kh, size_t kw, size_t sh,
+                                                              size_t sw, size_t dh, size_t dw, size_t pt, size_t pl,
+                                                              const float *packed, kiln_act act, size_t cout,
+                                                              const float *packed_project, float *out, const float *r,
+                                                              kiln_act act_project, float *scratch) {
+    float *own = t->part == 0 || t->scratch == NULL ? scratch : t->scratch;
+    size_t image = oh * ow * cout;
+    for (size_t b = 0, oy0, oy1, row, pad; b < n; b++) {
+        if (!kiln_band_(t, n, oh, sh, pt, b, &oy0, &oy1, &row, &pad)) continue;
+        kiln_f32_expand_dwconv_project_band(h, w, cin, in + b * h * w * cin, c, packed_expand, act_expand, oh, ow, kh,
+                                            kw, sh, sw, dh, dw, pt, pl, packed, act, cout, packed_project,
+                                            out + b * image, r ? r + b * image : NULL, act_project, oy0, oy1, own);
+    }
+}
+
+/* kiln_f32_conv_dwconv_project_bias_act split by output rows (of all images together), as above. */
+KILN_INLINE void kiln_f32_conv_dwconv_project_bias_act_part(const kiln_task *t, size_t n, size_t cin, size_t h,
+                                                            size_t w, const float *in, size_t isn, size_t isc,
+                                                            size_t ish, size_t isw, size_t c,
+                                                            const float *packed_conv, size_t ckh, size_t ckw,
+                                                            size_t csh, size_t csw, size_t cdh, size_t cdw,
+                                                            size_t cpt, size_t cpl, kiln_act act_conv, size_t eh,
+                                                            size_t ew, size_t oh, size_t ow, size_t kh, size_t kw,
+                                                            size_t sh, size_t sw, size_t dh, size_t dw, size_t pt,
+                                                            size_t pl, const float *packed, kiln_act act, size_t cout,
+                                                            const float *packed_project, float *out, const float *r,
+                                                            kiln_act act_project, float *scratch) {
+    float *own = t->part == 0 || t->scratch == NULL ? scratch : t->scratch;
+    size_t image = oh * ow * cout;
+    for (size_t b = 0, oy0, oy1, row, pad; b < n; b++) {
+        if (!kiln_band_(t, n, oh, sh, pt, b, &oy0, &oy1, &row, &pad)) continue;
+        kiln_f32_conv_dwconv_project_band(cin, h, w, in + b * isn, isc, ish, isw, c, packed_conv, ckh, ckw, csh, csw,
+                                          cdh, cdw, cpt, cpl, act_conv, eh, ew, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl,
+                                          packed, act, cout, packed_project, out + b * image,
+                                          r ? r + b * image : NULL, act_project, oy0, oy1, own);
+    }
+}
+
 /* kiln_f32_conv_direct_bias_act split by output rows (of all images together). */
 KILN_INLINE void kiln_f32_conv_direct_bias_act_part(const kiln_task *t, size_t n, size_t cin, size_t h, size_t w,
                                                     const float *in, size_t isn, size_t isc, size_t ish, size_t isw,

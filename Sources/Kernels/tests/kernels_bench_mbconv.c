@@ -66,9 +66,58 @@ static int by_value(const void *a, const void *b) {
 SHAPES(DEF)
 #define CALL(id, ...) id();
 
+/* PROJECT_SHAPES(id, H, CIN, C, K, S, PT, COUT, RES): as SHAPES, then the block's project 1x1 conv to COUT channels
+ * (with the block's input added back if RES): EfficientNet-Lite0's blocks without squeeze-excite that fuse expand and
+ * depthwise, and MobileNetV3's 56x56x72 one. The whole block fused against the expand + depthwise fusion followed by
+ * the project GEMM. */
+#define PROJECT_SHAPES(X)                                                                                          \
+    X(p2_112x16_96_k3s2_24, 112, 16, 96, 3, 2, 0, 24, 0) X(p3_56x24_144_k3s1_24r, 56, 24, 144, 3, 1, 1, 24, 1)    \
+    X(p4_56x24_144_k5s2_40, 56, 24, 144, 5, 2, 1, 40, 0) X(pv3_56x24_72_k3s1_24r, 56, 24, 72, 3, 1, 1, 24, 1)
+#define DEFP(id, H, CIN, C, K, S, PT, COUT, RES)                                                                   \
+    enum { id##_OH = (H + S - 1) / S };                                                                            \
+    static __attribute__((noinline)) void id##_expand_dw(const float *in, const float *pe, const float *pd,        \
+                                                         float *d, float *sc) {                                    \
+        kiln_f32_expand_dwconv_bias_act(1, H, H, CIN, in, C, pe, SILU, id##_OH, id##_OH, K, K, S, S, 1, 1, PT, PT, \
+                                        pd, d, SILU, sc);                                                          \
+    }                                                                                                              \
+    static __attribute__((noinline)) void id##_project(const float *d, const float *pp, float *out,                \
+                                                       const float *r) {                                           \
+        kiln_f32_gemm_bias_act(id##_OH * id##_OH, C, COUT, d, C, pp, out, COUT, RES ? r : NULL, COUT, NONE);       \
+    }                                                                                                              \
+    static __attribute__((noinline)) void id##_fused(const float *in, const float *pe, const float *pd,            \
+                                                     const float *pp, float *out, const float *r, float *sc) {     \
+        kiln_f32_expand_dwconv_project_bias_act(1, H, H, CIN, in, C, pe, SILU, id##_OH, id##_OH, K, K, S, S, 1, 1, \
+                                                PT, PT, pd, SILU, COUT, pp, out, RES ? r : NULL, NONE, sc);        \
+    }                                                                                                              \
+    static void id(void) {                                                                                         \
+        size_t oh = id##_OH;                                                                                       \
+        float *in = randv(H * H * CIN), *pe = randv(kiln_pack_gemm_f32_floats(CIN, C));                            \
+        float *pd = randv(kiln_pack_dwconv_f32_floats(C, K, K)), *pp = randv(kiln_pack_gemm_f32_floats(C, COUT));  \
+        float *d = randv(oh * oh * C), *out = randv(oh * oh * COUT), *r = randv(oh * oh * COUT);                   \
+        float *sc = randv(kiln_dwconv_project_scratch_floats(H, H, C, oh, oh, K, S, 1));                           \
+        double unfused[ROUNDS], fused[ROUNDS];                                                                     \
+        for (int round = 0; round < ROUNDS; round++) {                                                             \
+            double t0 = now();                                                                                     \
+            for (int i = 0; i < REPS; i++) id##_expand_dw(in, pe, pd, d, sc), id##_project(d, pp, out, r);         \
+            double t1 = now();                                                                                     \
+            for (int i = 0; i < REPS; i++) id##_fused(in, pe, pd, pp, out, r, sc);                                 \
+            double t2 = now();                                                                                     \
+            unfused[round] = (t1 - t0) / REPS, fused[round] = (t2 - t1) / REPS;                                    \
+        }                                                                                                          \
+        qsort(unfused, ROUNDS, sizeof(double), by_value), qsort(fused, ROUNDS, sizeof(double), by_value);          \
+        printf("%-22s %6zu KiB depthwise output  apart %8.1f us  fused %8.1f us  fused/apart %.3f\n", #id,        \
+               oh * oh * C * 4 / 1024, unfused[ROUNDS / 2] * 1e6, fused[ROUNDS / 2] * 1e6,                         \
+               fused[ROUNDS / 2] / unfused[ROUNDS / 2]);                                                           \
+        free(in), free(pe), free(pd), free(pp), free(d), free(out), free(r), free(sc);                             \
+    }
+static const kiln_act NONE = {KILN_ACT_NONE, 0, 0};
+PROJECT_SHAPES(DEFP)
+
 int main(void) {
     printf("expand 1x1 + depthwise, fused against unfused [%s], medians of %d interleaved rounds\n", KILN_ISA_NAME,
            ROUNDS);
     SHAPES(CALL)
+    printf("expand 1x1 + depthwise + project 1x1, fused against expand + depthwise fused and the project GEMM\n");
+    PROJECT_SHAPES(CALL)
     return 0;
 }

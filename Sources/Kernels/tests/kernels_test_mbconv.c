@@ -4,7 +4,9 @@
  * everywhere: odd sizes, channel counts that are not multiples of 16, stride 2, 3x3 and 5x5, asymmetric "same"
  * padding, pads beyond the taps' reach, two images, rows wide enough for several bands; and the band entry point
  * over arbitrary splits of the output rows, as a thread pool calls it. The stem's direct conv + depthwise fusion
- * the same way, against kiln_f32_conv_direct_bias_act then kiln_f32_dwconv_bias_act, reading NCHW and NHWC. */
+ * the same way, against kiln_f32_conv_direct_bias_act then kiln_f32_dwconv_bias_act, reading NCHW and NHWC. Both with
+ * the block's project conv fused too, against kiln_f32_gemm_bias_act on the depthwise output (with and without a
+ * residual, each activation). */
 #include "kernels_test.h"
 
 #include "kiln_pack.h"
@@ -40,6 +42,30 @@ void mb_packed_weights(size_t cin, size_t c, size_t k, float **pe, float **pd) {
     free(we), free(be), free(wd), free(bd);
 }
 
+/* The project conv (c -> cout) of a fused block: its packed weight, the residual (or NULL) and the expected output,
+ * kiln_f32_gemm_bias_act on the depthwise output d (n x oh x ow x c) as the unfused program runs it. */
+typedef struct {
+    size_t cout;
+    float *packed, *r, *want, *got;
+    kiln_act act;
+} mb_projection;
+
+static mb_projection mb_project(size_t combo, size_t rows, size_t c, const float *d) {
+    static const size_t couts[] = {24, 7, 16, 40, 1};
+    mb_projection p = {.cout = couts[combo % 5], .act = mb_acts[(combo + 3) % MB_NACTS]};
+    float *wp = randv(p.cout * c, 0.3f), *bp = randv(p.cout, 1);
+    p.packed = malloc(kiln_pack_gemm_f32_floats(c, p.cout) * sizeof(float));
+    kiln_pack_gemm_f32(c, p.cout, wp, 1, c, bp, p.packed);
+    p.r = combo % 3 ? randv(rows * p.cout, 1) : NULL;
+    p.want = malloc(rows * p.cout * sizeof(float)), p.got = malloc(rows * p.cout * sizeof(float));
+    kiln_f32_gemm_bias_act(rows, c, p.cout, d, c, p.packed, p.want, p.cout, p.r, p.cout, p.act);
+    for (size_t i = 0; i < rows * p.cout; i++) p.got[i] = -1e30f;
+    free(wp), free(bp);
+    return p;
+}
+
+static void mb_projection_free(mb_projection *p) { free(p->packed), free(p->r), free(p->want), free(p->got); }
+
 static void mbconv_case(size_t n, size_t h, size_t w, size_t cin, size_t c, size_t k, size_t s, size_t dil,
                         size_t pt, size_t pl, size_t pb, size_t pr, kiln_act act_expand, kiln_act act) {
     size_t span = (k - 1) * dil + 1;
@@ -74,6 +100,28 @@ static void mbconv_case(size_t n, size_t h, size_t w, size_t cin, size_t c, size
                  k, s);
         check_bits(what, got + last, want + last, oh * ow * c);
     }
+
+    /* the whole block: the project conv on each depthwise output row, whole and in uneven parts of the last image */
+    size_t combo = h * 7 + w * 3 + c + k + s + pt;
+    mb_projection p = mb_project(combo, n * oh * ow, c, want);
+    float *pscratch = malloc(kiln_dwconv_project_scratch_floats(h, w, c, oh, ow, k, s, dil) * sizeof(float));
+    kiln_f32_expand_dwconv_project_bias_act(n, h, w, cin, in, c, pe, act_expand, oh, ow, k, k, s, s, dil, dil, pt, pl,
+                                            pd, act, p.cout, p.packed, p.got, p.r, p.act, pscratch);
+    snprintf(what, sizeof what, "expand_dwconv_project n%zu %zux%zux%zu->%zu->%zu%s k%zu s%zu d%zu pads %zu,%zu,%zu,%zu",
+             n, h, w, cin, c, p.cout, p.r ? " +r" : "", k, s, dil, pt, pl, pb, pr);
+    check_bits(what, p.got, p.want, n * oh * ow * p.cout);
+    size_t image = oh * ow * p.cout, last = (n - 1) * image;
+    for (size_t i = 0; i < image; i++) p.got[last + i] = -1e30f;
+    for (size_t part = 0; part < 3; part++) {
+        size_t oy0 = oh * part * part / 9, oy1 = oh * (part + 1) * (part + 1) / 9;
+        kiln_f32_expand_dwconv_project_band(h, w, cin, in + (n - 1) * h * w * cin, c, pe, act_expand, oh, ow, k, k, s,
+                                            s, dil, dil, pt, pl, pd, act, p.cout, p.packed, p.got + last,
+                                            p.r ? p.r + last : NULL, p.act, oy0, oy1, pscratch);
+    }
+    snprintf(what, sizeof what, "expand_dwconv_project band, 3 parts, %zux%zux%zu->%zu->%zu", h, w, cin, c, p.cout);
+    check_bits(what, p.got + last, p.want + last, image);
+    mb_projection_free(&p);
+    free(pscratch);
     free(in), free(pe), free(pd), free(expanded), free(want), free(got), free(scratch);
 }
 
@@ -125,6 +173,28 @@ static void conv_dwconv_case(size_t n, size_t h, size_t w, size_t cin, int nchw,
     }
     snprintf(what, sizeof what, "conv_dwconv band, 3 parts, %zux%zux%zu ->%zu", h, w, cin, c);
     check_bits(what, got + last, want + last, oh * ow * c);
+
+    /* with the first block's project conv: whole, and the band entry point in uneven parts of the last image */
+    mb_projection p = mb_project(h * 5 + w + c + ck + k + s + cpt + (size_t)nchw, n * oh * ow, c, want);
+    float *pscratch = malloc(kiln_dwconv_project_scratch_floats(eh, ew, c, oh, ow, k, s, 1) * sizeof(float));
+    kiln_f32_conv_dwconv_project_bias_act(n, cin, h, w, in, isn, isc, ish, isw, c, pc, ck, ck, cs, cs, 1, 1, cpt, cpl,
+                                          act_conv, eh, ew, oh, ow, k, k, s, s, 1, 1, pt, pt, pd, act, p.cout, p.packed,
+                                          p.got, p.r, p.act, pscratch);
+    snprintf(what, sizeof what, "conv_dwconv_project n%zu %zux%zux%zu %s ->%zu->%zu%s conv k%zu s%zu dw k%zu s%zu", n,
+             h, w, cin, nchw ? "NCHW" : "NHWC", c, p.cout, p.r ? " +r" : "", ck, cs, k, s);
+    check_bits(what, p.got, p.want, n * oh * ow * p.cout);
+    size_t image = oh * ow * p.cout, plast = (n - 1) * image;
+    for (size_t i = 0; i < image; i++) p.got[plast + i] = -1e30f;
+    for (size_t part = 0; part < 3; part++) {
+        size_t oy0 = oh * part * part / 9, oy1 = oh * (part + 1) * (part + 1) / 9;
+        kiln_f32_conv_dwconv_project_band(cin, h, w, in + (n - 1) * isn, isc, ish, isw, c, pc, ck, ck, cs, cs, 1, 1, cpt,
+                                          cpl, act_conv, eh, ew, oh, ow, k, k, s, s, 1, 1, pt, pt, pd, act, p.cout,
+                                          p.packed, p.got + plast, p.r ? p.r + plast : NULL, p.act, oy0, oy1, pscratch);
+    }
+    snprintf(what, sizeof what, "conv_dwconv_project band, 3 parts, %zux%zux%zu ->%zu->%zu", h, w, cin, c, p.cout);
+    check_bits(what, p.got + plast, p.want + plast, image);
+    mb_projection_free(&p);
+    free(pscratch);
     free(in), free(pc), free(pe), free(pd), free(conv), free(want), free(got), free(scratch);
 }
 
@@ -150,6 +220,9 @@ void test_mbconv(void) {
     mbconv_case(1, 29, 150, 24, 144, 5, 2, 1, 1, 1, 2, 2, mb_acts[0], mb_acts[1]);
     mbconv_case(2, 17, 200, 8, 120, 3, 2, 1, 0, 0, 1, 1, mb_acts[2], mb_acts[0]);
     mbconv_case(1, 31, 128, 16, 200, 5, 1, 1, 2, 2, 2, 2, mb_acts[0], mb_acts[3]);
+    /* bottom pads wider than the taps' reach: the last output rows' taps all in the padding (no expanded row) */
+    mbconv_case(1, 6, 7, 8, 20, 3, 1, 1, 1, 1, 4, 1, mb_acts[1], mb_acts[0]);
+    mbconv_case(2, 9, 5, 5, 33, 3, 2, 2, 0, 1, 6, 2, mb_acts[0], mb_acts[2]);
     /* the stem: 3 (or 1, 4) channels, 3x3 (or 5x5) stride 2 (or 1) with symmetric or TensorFlow's "same" pads,
      * NCHW and NHWC */
     static const size_t stem_hws[][2] = {{1, 1}, {5, 4}, {16, 16}, {23, 31}};

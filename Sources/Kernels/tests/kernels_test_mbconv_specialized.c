@@ -5,7 +5,9 @@
  * tensor, bit for bit: EfficientNet-B0's 56x56 stride-1 block (rows of 56: four 14-row tiles), a 7-wide map (the GEMM's
  * 7-row tile on AVX-512), rows of 15 and 30 (remainder tiles), stride 2 with TensorFlow's asymmetric "same" pads, two
  * images, and the band entry point over split output rows. Also the stem's conv + depthwise fusion with constant
- * shapes: EfficientNet-B0's stem geometry on a 64x64 NCHW image (3x3 stride 2, 32 channels, then depthwise 3x3). */
+ * shapes: EfficientNet-B0's stem geometry on a 64x64 NCHW image (3x3 stride 2, 32 channels, then depthwise 3x3). And
+ * the whole block with its project conv: EfficientNet-Lite0's 56x56x144 block (24 channels and the residual out), and
+ * the stem with the first block's project conv (32 -> 16). */
 #define KILN_SPECIALIZED_CALLS 1
 #include "kernels_test.h"
 
@@ -107,7 +109,77 @@ static void stem_check(void) {
     free(in), free(wt), free(b), free(pe), free(pd), free(pc), free(conv), free(want), free(got), free(scratch);
 }
 
+/* Lite0's third block with every shape a literal: 24 -> 144 (ReLU6), depthwise 3x3 (ReLU6), project -> 24 plus the
+ * block's input, fused, against the expand + depthwise fusion then the project GEMM (both constant too); and the band
+ * entry point on three uneven parts. Then the stem of stem_check with the project conv 32 -> 16, no residual. */
+static void __attribute__((noinline)) lite0_apart(const float *in, const float *pe, const float *pd, const float *pp,
+                                                  float *d, float *out, float *scratch) {
+    const kiln_act relu6 = {KILN_ACT_RELU6, 0, 0};
+    kiln_f32_expand_dwconv_bias_act(1, 56, 56, 24, in, 144, pe, relu6, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, pd, d, relu6,
+                                    scratch);
+    kiln_f32_gemm_bias_act(56 * 56, 144, 24, d, 144, pp, out, 24, in, 24, (kiln_act){KILN_ACT_NONE, 0, 0});
+}
+static void __attribute__((noinline)) lite0_fused(const float *in, const float *pe, const float *pd, const float *pp,
+                                                  float *out, float *scratch) {
+    const kiln_act relu6 = {KILN_ACT_RELU6, 0, 0};
+    kiln_f32_expand_dwconv_project_bias_act(1, 56, 56, 24, in, 144, pe, relu6, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, pd, relu6,
+                                            24, pp, out, in, (kiln_act){KILN_ACT_NONE, 0, 0}, scratch);
+}
+static void __attribute__((noinline)) lite0_band(const float *in, const float *pe, const float *pd, const float *pp,
+                                                 float *out, float *scratch, size_t oy0, size_t oy1) {
+    const kiln_act relu6 = {KILN_ACT_RELU6, 0, 0};
+    kiln_f32_expand_dwconv_project_band(56, 56, 24, in, 144, pe, relu6, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, pd, relu6, 24, pp,
+                                        out, in, (kiln_act){KILN_ACT_NONE, 0, 0}, oy0, oy1, scratch);
+}
+
+static float *project_weight(size_t k, size_t n) {
+    float *w = randv(n * k, 0.3f), *b = randv(n, 1), *packed = malloc(kiln_pack_gemm_f32_floats(k, n) * sizeof(float));
+    kiln_pack_gemm_f32(k, n, w, 1, k, b, packed);
+    free(w), free(b);
+    return packed;
+}
+
+static void project_check(void) {
+    enum { H = 56, CIN = 24, C = 144 };
+    float *in = randv(H * H * CIN, 1), *pe, *pd, *pp = project_weight(C, CIN);
+    mb_packed_weights(CIN, C, 3, &pe, &pd);
+    float *d = malloc(H * H * C * sizeof(float)), *want = malloc(H * H * CIN * sizeof(float));
+    float *got = malloc(H * H * CIN * sizeof(float));
+    float *scratch = malloc(kiln_dwconv_project_scratch_floats(H, H, C, H, H, 3, 1, 1) * sizeof(float));
+    lite0_apart(in, pe, pd, pp, d, want, scratch);
+    for (size_t i = 0; i < H * H * CIN; i++) got[i] = -1e30f;
+    lite0_fused(in, pe, pd, pp, got, scratch);
+    check_bits("expand_dwconv_project specialized lite0 56x56x144", got, want, H * H * CIN);
+    for (size_t i = 0; i < H * H * CIN; i++) got[i] = -1e30f;
+    lite0_band(in, pe, pd, pp, got, scratch, 0, 19), lite0_band(in, pe, pd, pp, got, scratch, 19, 20);
+    lite0_band(in, pe, pd, pp, got, scratch, 20, H);
+    check_bits("expand_dwconv_project band specialized lite0 56x56x144", got, want, H * H * CIN);
+    free(in), free(pe), free(pd), free(pp), free(d), free(want), free(got), free(scratch);
+
+    /* the stem, its depthwise conv and the project conv 32 -> 16 */
+    enum { SH = 64, SC = 32, E = 32, CO = 16 };
+    float *img = randv(3 * SH * SH, 1), *wt = randv(SC * 3 * 9, 0.5f), *b = randv(SC, 1);
+    float *pc = malloc(kiln_pack_conv_f32_floats(SC, 3, 3, 3) * sizeof(float));
+    kiln_pack_conv_f32(SC, 3, 3, 3, wt, b, pc);
+    mb_packed_weights(1, SC, 3, &pe, &pd);
+    pp = project_weight(SC, CO);
+    float *dw = malloc(E * E * SC * sizeof(float)), *pwant = malloc(E * E * CO * sizeof(float));
+    float *pgot = malloc(E * E * CO * sizeof(float));
+    float *pscratch = malloc(kiln_dwconv_project_scratch_floats(E, E, SC, E, E, 3, 1, 1) * sizeof(float));
+    const kiln_act silu = {KILN_ACT_SILU, 0, 0}, none = {KILN_ACT_NONE, 0, 0};
+    kiln_f32_conv_dwconv_bias_act(1, 3, SH, SH, img, 3 * SH * SH, SH * SH, SH, 1, SC, pc, 3, 3, 2, 2, 1, 1, 1, 1, silu, E,
+                                  E, E, E, 3, 3, 1, 1, 1, 1, 1, 1, pd, dw, silu, pscratch);
+    kiln_f32_gemm_bias_act(E * E, SC, CO, dw, SC, pp, pwant, CO, NULL, 0, none);
+    for (size_t i = 0; i < E * E * CO; i++) pgot[i] = -1e30f;
+    kiln_f32_conv_dwconv_project_bias_act(1, 3, SH, SH, img, 3 * SH * SH, SH * SH, SH, 1, SC, pc, 3, 3, 2, 2, 1, 1, 1, 1,
+                                          silu, E, E, E, E, 3, 3, 1, 1, 1, 1, 1, 1, pd, silu, CO, pp, pgot, NULL, none,
+                                          pscratch);
+    check_bits("conv_dwconv_project specialized stem", pgot, pwant, E * E * CO);
+    free(img), free(wt), free(b), free(pc), free(pe), free(pd), free(pp), free(dw), free(pwant), free(pgot), free(pscratch);
+}
+
 void test_mbconv_specialized(void) {
+    project_check();
     MB_RUN(b0_56x56);
     MB_RUN(map_7x7);
     MB_RUN(rows_15);

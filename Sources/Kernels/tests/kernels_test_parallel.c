@@ -147,6 +147,38 @@ static void run_conv_dw(const kiln_task *t, const parallel_case *c) {
                                        c->out, c->act, c->scratch);
 }
 
+/* The whole block: the expand + depthwise fusion with the project conv to N channels (packed3) and residual r. */
+static void plain_expand_dw_project(const parallel_case *c) {
+    kiln_f32_expand_dwconv_project_bias_act(c->images, c->h, c->w, c->K, c->a, c->ch, c->packed,
+                                            (kiln_act){KILN_ACT_SILU, 0, 0}, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1,
+                                            1, c->pt, c->pl, c->packed2, c->act, c->N, c->packed3, c->out, c->r,
+                                            (kiln_act){KILN_ACT_NONE, 0, 0}, c->scratch);
+}
+static void run_expand_dw_project(const kiln_task *t, const parallel_case *c) {
+    kiln_f32_expand_dwconv_project_bias_act_part(t, c->images, c->h, c->w, c->K, c->a, c->ch, c->packed,
+                                                 (kiln_act){KILN_ACT_SILU, 0, 0}, c->oh, c->ow, c->kh, c->kw, c->sh,
+                                                 c->sh, 1, 1, c->pt, c->pl, c->packed2, c->act, c->N, c->packed3, c->out,
+                                                 c->r, (kiln_act){KILN_ACT_NONE, 0, 0}, c->scratch);
+}
+
+/* The stem fusion with the first block's project conv to N channels (packed, as the expand weight is unused). */
+static void plain_conv_dw_project(const parallel_case *c) {
+    size_t hh = 2 * c->h;
+    kiln_f32_conv_dwconv_project_bias_act(c->images, c->K, hh, hh, c->a, c->K * hh * hh, hh * hh, hh, 1, c->ch,
+                                          c->packed3, 3, 3, 2, 2, 1, 1, 1, 1, (kiln_act){KILN_ACT_HARDSWISH, 0, 0}, c->h,
+                                          c->w, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl, c->packed2,
+                                          c->act, c->N, c->packed, c->out, c->r, (kiln_act){KILN_ACT_RELU6, 0, 0},
+                                          c->scratch);
+}
+static void run_conv_dw_project(const kiln_task *t, const parallel_case *c) {
+    size_t hh = 2 * c->h;
+    kiln_f32_conv_dwconv_project_bias_act_part(t, c->images, c->K, hh, hh, c->a, c->K * hh * hh, hh * hh, hh, 1, c->ch,
+                                               c->packed3, 3, 3, 2, 2, 1, 1, 1, 1, (kiln_act){KILN_ACT_HARDSWISH, 0, 0},
+                                               c->h, c->w, c->oh, c->ow, c->kh, c->kw, c->sh, c->sh, 1, 1, c->pt, c->pl,
+                                               c->packed2, c->act, c->N, c->packed, c->out, c->r,
+                                               (kiln_act){KILN_ACT_RELU6, 0, 0}, c->scratch);
+}
+
 static void run_gemm(const kiln_task *t, const parallel_case *c) {
     kiln_f32_gemm_bias_act_part(t, c->P, c->K, c->N, c->a, c->K, c->packed, c->out, c->N, c->r, c->N, c->act);
 }
@@ -248,6 +280,17 @@ static void test_parallel_convs(void) {
         fused.run = run_expand_dw, fused.plain = plain_expand_dw, fused.K = cin, fused.a = ex, fused.packed = pe;
         fused.packed2 = packed, fused.scratch = band, fused.part_scratch = floats;
         expect_same_bits("expand_dwconv_part", &fused, n * oh * ow * c);
+
+        /* ... and the block's project conv to 24 channels with a residual, fused too */
+        size_t cp = 24, pfloats = kiln_dwconv_project_scratch_floats(h, h, c, oh, ow, k, sh, 1);
+        float *wp = randv(c * cp, 0.3f), *pp = malloc(kiln_pack_gemm_f32_floats(c, cp) * sizeof(float));
+        kiln_pack_gemm_f32(c, cp, wp, cp, 1, NULL, pp);
+        float *res = randv(n * oh * ow * cp, 1), *pout = malloc(n * oh * ow * cp * sizeof(float));
+        float *pband = malloc(pfloats * sizeof(float));
+        parallel_case block = fused;
+        block.run = run_expand_dw_project, block.plain = plain_expand_dw_project, block.N = cp, block.packed3 = pp;
+        block.r = res, block.out = pout, block.scratch = pband, block.part_scratch = pfloats;
+        expect_same_bits("expand_dwconv_project_part", &block, n * oh * ow * cp);
         free(ex), free(we), free(pe), free(band);
 
         /* the same depthwise conv after the stem's 3x3 stride-2 conv of 3 NCHW channels, fused */
@@ -259,6 +302,13 @@ static void test_parallel_convs(void) {
         stem.run = run_conv_dw, stem.plain = plain_conv_dw, stem.K = 3, stem.a = img, stem.packed3 = pc;
         stem.packed2 = packed, stem.scratch = band, stem.part_scratch = floats;
         expect_same_bits("conv_dwconv_part", &stem, n * oh * ow * c);
+
+        /* ... and the first block's project conv, without a residual */
+        parallel_case first = stem;
+        first.run = run_conv_dw_project, first.plain = plain_conv_dw_project, first.N = cp, first.packed = pp;
+        first.r = NULL, first.out = pout, first.scratch = pband, first.part_scratch = pfloats;
+        expect_same_bits("conv_dwconv_project_part", &first, n * oh * ow * cp);
+        free(wp), free(pp), free(res), free(pout), free(pband);
         free(img), free(wc), free(pc), free(band);
         free(w), free(packed), free(out);
 
