@@ -112,24 +112,33 @@ static void stem_check(void) {
 /* Lite0's third block with every shape a literal: 24 -> 144 (ReLU6), depthwise 3x3 (ReLU6), project -> 24 plus the
  * block's input, fused, against the expand + depthwise fusion then the project GEMM (both constant too); and the band
  * entry point on three uneven parts. Then the stem of stem_check with the project conv 32 -> 16, no residual. */
-static void __attribute__((noinline)) lite0_apart(const float *in, const float *pe, const float *pd, const float *pp,
-                                                  float *d, float *out, float *scratch) {
+/* (the two kernels apart in functions of their own, as in a program: one function inlining both took a stack frame
+ * of megabytes at -O0 under AddressSanitizer, scripts/sanitize.sh, and overflowed the stack) */
+static void __attribute__((noinline)) lite0_expand_dw(const float *in, const float *pe, const float *pd, float *d,
+                                                      float *scratch) {
     const kiln_act relu6 = {KILN_ACT_RELU6, 0, 0};
     kiln_f32_expand_dwconv_bias_act(1, 56, 56, 24, in, 144, pe, relu6, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, pd, d, relu6,
                                     scratch);
+}
+static void __attribute__((noinline)) lite0_project(const float *in, const float *pp, const float *d, float *out) {
     kiln_f32_gemm_bias_act(56 * 56, 144, 24, d, 144, pp, out, 24, in, 24, (kiln_act){KILN_ACT_NONE, 0, 0});
+}
+static void lite0_apart(const float *in, const float *pe, const float *pd, const float *pp, float *d, float *out,
+                        float *scratch) {
+    lite0_expand_dw(in, pe, pd, d, scratch);
+    lite0_project(in, pp, d, out);
 }
 static void __attribute__((noinline)) lite0_fused(const float *in, const float *pe, const float *pd, const float *pp,
                                                   float *out, float *scratch) {
     const kiln_act relu6 = {KILN_ACT_RELU6, 0, 0};
-    kiln_f32_expand_dwconv_project_bias_act(1, 56, 56, 24, in, 144, pe, relu6, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, pd, relu6,
-                                            24, pp, out, in, (kiln_act){KILN_ACT_NONE, 0, 0}, scratch);
+    kiln_f32_expand_dwconv_project_bias_act(1, 56, 56, 24, in, 144, pe, relu6, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, pd,
+                                            relu6, 24, pp, out, in, (kiln_act){KILN_ACT_NONE, 0, 0}, scratch);
 }
 static void __attribute__((noinline)) lite0_band(const float *in, const float *pe, const float *pd, const float *pp,
                                                  float *out, float *scratch, size_t oy0, size_t oy1) {
     const kiln_act relu6 = {KILN_ACT_RELU6, 0, 0};
-    kiln_f32_expand_dwconv_project_band(56, 56, 24, in, 144, pe, relu6, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, pd, relu6, 24, pp,
-                                        out, in, (kiln_act){KILN_ACT_NONE, 0, 0}, oy0, oy1, scratch);
+    kiln_f32_expand_dwconv_project_band(56, 56, 24, in, 144, pe, relu6, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, pd, relu6, 24,
+                                        pp, out, in, (kiln_act){KILN_ACT_NONE, 0, 0}, oy0, oy1, scratch);
 }
 
 static float *project_weight(size_t k, size_t n) {
@@ -155,31 +164,51 @@ static void project_check(void) {
     lite0_band(in, pe, pd, pp, got, scratch, 20, H);
     check_bits("expand_dwconv_project band specialized lite0 56x56x144", got, want, H * H * CIN);
     free(in), free(pe), free(pd), free(pp), free(d), free(want), free(got), free(scratch);
+}
 
-    /* the stem, its depthwise conv and the project conv 32 -> 16 */
-    enum { SH = 64, SC = 32, E = 32, CO = 16 };
-    float *img = randv(3 * SH * SH, 1), *wt = randv(SC * 3 * 9, 0.5f), *b = randv(SC, 1);
-    float *pc = malloc(kiln_pack_conv_f32_floats(SC, 3, 3, 3) * sizeof(float));
-    kiln_pack_conv_f32(SC, 3, 3, 3, wt, b, pc);
-    mb_packed_weights(1, SC, 3, &pe, &pd);
-    pp = project_weight(SC, CO);
-    float *dw = malloc(E * E * SC * sizeof(float)), *pwant = malloc(E * E * CO * sizeof(float));
-    float *pgot = malloc(E * E * CO * sizeof(float));
-    float *pscratch = malloc(kiln_dwconv_project_scratch_floats(E, E, SC, E, E, 3, 1, 1) * sizeof(float));
-    const kiln_act silu = {KILN_ACT_SILU, 0, 0}, none = {KILN_ACT_NONE, 0, 0};
-    kiln_f32_conv_dwconv_bias_act(1, 3, SH, SH, img, 3 * SH * SH, SH * SH, SH, 1, SC, pc, 3, 3, 2, 2, 1, 1, 1, 1, silu, E,
-                                  E, E, E, 3, 3, 1, 1, 1, 1, 1, 1, pd, dw, silu, pscratch);
-    kiln_f32_gemm_bias_act(E * E, SC, CO, dw, SC, pp, pwant, CO, NULL, 0, none);
-    for (size_t i = 0; i < E * E * CO; i++) pgot[i] = -1e30f;
-    kiln_f32_conv_dwconv_project_bias_act(1, 3, SH, SH, img, 3 * SH * SH, SH * SH, SH, 1, SC, pc, 3, 3, 2, 2, 1, 1, 1, 1,
-                                          silu, E, E, E, E, 3, 3, 1, 1, 1, 1, 1, 1, pd, silu, CO, pp, pgot, NULL, none,
-                                          pscratch);
-    check_bits("conv_dwconv_project specialized stem", pgot, pwant, E * E * CO);
-    free(img), free(wt), free(b), free(pc), free(pe), free(pd), free(pp), free(dw), free(pwant), free(pgot), free(pscratch);
+/* The stem, its depthwise conv and the project conv 32 -> 16, each form in a function of its own (see lite0_apart):
+ * a 3 x 64 x 64 NCHW image, 32 channels at 32 x 32, projected to 16. */
+enum { PS_H = 64, PS_C = 32, PS_E = 32, PS_CO = 16 };
+static void __attribute__((noinline)) stem_conv_dw(const float *img, const float *pc, const float *pd, float *dw,
+                                                   float *scratch) {
+    const kiln_act silu = {KILN_ACT_SILU, 0, 0};
+    kiln_f32_conv_dwconv_bias_act(1, 3, PS_H, PS_H, img, 3 * PS_H * PS_H, PS_H * PS_H, PS_H, 1, PS_C, pc, 3, 3, 2, 2,
+                                  1, 1, 1, 1, silu, PS_E, PS_E, PS_E, PS_E, 3, 3, 1, 1, 1, 1, 1, 1, pd, dw, silu,
+                                  scratch);
+}
+static void __attribute__((noinline)) stem_project(const float *dw, const float *pp, float *out) {
+    kiln_f32_gemm_bias_act(PS_E * PS_E, PS_C, PS_CO, dw, PS_C, pp, out, PS_CO, NULL, 0,
+                           (kiln_act){KILN_ACT_NONE, 0, 0});
+}
+static void __attribute__((noinline)) stem_fused(const float *img, const float *pc, const float *pd, const float *pp,
+                                                 float *out, float *scratch) {
+    const kiln_act silu = {KILN_ACT_SILU, 0, 0};
+    kiln_f32_conv_dwconv_project_bias_act(1, 3, PS_H, PS_H, img, 3 * PS_H * PS_H, PS_H * PS_H, PS_H, 1, PS_C, pc, 3,
+                                          3, 2, 2, 1, 1, 1, 1, silu, PS_E, PS_E, PS_E, PS_E, 3, 3, 1, 1, 1, 1, 1, 1, pd,
+                                          silu, PS_CO, pp, out, NULL, (kiln_act){KILN_ACT_NONE, 0, 0}, scratch);
+}
+
+static void stem_project_check(void) {
+    float *img = randv(3 * PS_H * PS_H, 1), *wt = randv(PS_C * 3 * 9, 0.5f), *b = randv(PS_C, 1), *pe, *pd;
+    float *pc = malloc(kiln_pack_conv_f32_floats(PS_C, 3, 3, 3) * sizeof(float));
+    kiln_pack_conv_f32(PS_C, 3, 3, 3, wt, b, pc);
+    mb_packed_weights(1, PS_C, 3, &pe, &pd);
+    float *pp = project_weight(PS_C, PS_CO);
+    float *dw = malloc(PS_E * PS_E * PS_C * sizeof(float)), *pwant = malloc(PS_E * PS_E * PS_CO * sizeof(float));
+    float *pgot = malloc(PS_E * PS_E * PS_CO * sizeof(float));
+    float *pscratch = malloc(kiln_dwconv_project_scratch_floats(PS_E, PS_E, PS_C, PS_E, PS_E, 3, 1, 1) * 4);
+    stem_conv_dw(img, pc, pd, dw, pscratch);
+    stem_project(dw, pp, pwant);
+    for (size_t i = 0; i < PS_E * PS_E * PS_CO; i++) pgot[i] = -1e30f;
+    stem_fused(img, pc, pd, pp, pgot, pscratch);
+    check_bits("conv_dwconv_project specialized stem", pgot, pwant, PS_E * PS_E * PS_CO);
+    free(img), free(wt), free(b), free(pc), free(pe), free(pd), free(pp), free(dw), free(pwant), free(pgot);
+    free(pscratch);
 }
 
 void test_mbconv_specialized(void) {
     project_check();
+    stem_project_check();
     MB_RUN(b0_56x56);
     MB_RUN(map_7x7);
     MB_RUN(rows_15);
