@@ -14,9 +14,7 @@
  * panel vector per k. AVX-512: 14 x 32 (28 zmm accumulators), or 7 x 64 when P is a compile-time constant that it
  * divides with fewer rows over (P = 49, the 7x7 maps); AVX2: 6 x 16; generic: 4 x 16. The P % MR rows left over
  * run as 8/4/2/1-row tiles, each as many panels wide as the accumulator budget allows (so a lone row still has
- * several independent FMA chains); column remainders compute the padded lanes and store with masks, except that on
- * AVX-512 a last panel of at most 8 columns (N = 24, 40, 72, 120 ...) is a half (256-bit) vector, whose FMAs cost half
- * as much where the core splits 512-bit ones (AMD Zen 4: N = 24 and 40 at 0.83-0.86 of the time). With P, K, N
+ * several independent FMA chains); column remainders compute the padded lanes and store with masks. With P, K, N
  * constant at the call site only the tiles actually needed are emitted.
  *
  * Loop order: when the packed weight is larger than A (few rows, many channels: the 14x14 and 7x7 layers) the
@@ -73,34 +71,22 @@
 #define KILN_GEMM_L1_WEIGHT_BYTES (48 * 1024)
 #define KILN_GEMM_NV (KILN_GEMM_NP_MAX * KILN_VPP)
 
-/* One mr x np tile: rows [0, mr) of a/c, panels [0, np) of w; the last panel has nlast (1..16) valid columns. With
- * `half` (a constant; only where KILN_HAS_HALF and nlast <= KILN_VW / 2) the last vector is a half one: the same
- * lanes, summed in the same order, without computing the padded ones. */
-KILN_INLINE void kiln_f32_gemm_tile_any_(size_t mr, size_t np, size_t nlast, int half, size_t k,
-                                         const float *KILN_RESTRICT a, size_t lda, const float *KILN_RESTRICT w,
-                                         size_t wps, float *c, size_t ldc, const float *r, size_t ldr, kiln_act act,
-                                         int prefetch, const float *pf, size_t pf_lines) {
-    kiln_v acc[KILN_GEMM_ACC]; /* acc[i * nf + j]: exactly the budget, so that every element becomes a register */
-    const size_t nv = np * KILN_VPP, nf = half && nv ? nv - 1 : nv; /* vectors per row, full ones */
-#define KILN_GEMM_W_(j) ((j) / KILN_VPP * wps + (j) % KILN_VPP * KILN_VW) /* vector j of a weight row */
-#if KILN_HAS_HALF
-    kiln_h acch[KILN_GEMM_MR];
-    if (half) {
-        kiln_h b = kiln_h_load(w + KILN_GEMM_W_(nv - 1));
-        KILN_UNROLL for (size_t i = 0; i < mr; i++) acch[i] = b;
-    }
-#endif
-    KILN_UNROLL for (size_t j = 0; j < nf; j++) {
-        kiln_v b = kiln_v_load(w + KILN_GEMM_W_(j));
-        KILN_UNROLL for (size_t i = 0; i < mr; i++) acc[i * nf + j] = b;
+/* One mr x np tile: rows [0, mr) of a/c, panels [0, np) of w; the last panel has nlast (1..16) valid columns. */
+KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t k, const float *KILN_RESTRICT a,
+                                     size_t lda, const float *KILN_RESTRICT w, size_t wps, float *c, size_t ldc,
+                                     const float *r, size_t ldr, kiln_act act, int prefetch, const float *pf,
+                                     size_t pf_lines) {
+    kiln_v acc[KILN_GEMM_ACC]; /* acc[i * nv + j]: exactly the budget, so that every element becomes a register */
+    const size_t nv = np * KILN_VPP;
+    KILN_UNROLL for (size_t j = 0; j < nv; j++) {
+        kiln_v b = kiln_v_load(w + (j / KILN_VPP) * wps + (j % KILN_VPP) * KILN_VW);
+        KILN_UNROLL for (size_t i = 0; i < mr; i++) acc[i * nv + j] = b;
     }
     const float *wk = w + KILN_PANEL;
     for (size_t kk = 0; kk < k; kk++) {
         kiln_v b[KILN_GEMM_NV];
-        KILN_UNROLL for (size_t j = 0; j < nf; j++) b[j] = kiln_v_load(wk + KILN_GEMM_W_(j));
-#if KILN_HAS_HALF
-        kiln_h bh = kiln_h_load(wk + KILN_GEMM_W_(half ? nv - 1 : 0)); /* unused (and dropped) unless half */
-#endif
+        KILN_UNROLL for (size_t j = 0; j < nv; j++)
+            b[j] = kiln_v_load(wk + (j / KILN_VPP) * wps + (j % KILN_VPP) * KILN_VW);
         if (prefetch) {
             KILN_UNROLL for (size_t j = 0; j < np; j++)
                 kiln_prefetch_(wk + j * wps, KILN_GEMM_PREFETCH_ROWS * KILN_PANEL);
@@ -108,24 +94,16 @@ KILN_INLINE void kiln_f32_gemm_tile_any_(size_t mr, size_t np, size_t nlast, int
         for (size_t q = kk; q < pf_lines; q += k) kiln_prefetch_l2_(pf + q * KILN_LINE_FLOATS);
         KILN_UNROLL for (size_t i = 0; i < mr; i++) {
             kiln_v x = kiln_v_set1(a[i * lda + kk]);
-            KILN_UNROLL for (size_t j = 0; j < nf; j++) acc[i * nf + j] = kiln_v_fma(x, b[j], acc[i * nf + j]);
-#if KILN_HAS_HALF
-            if (half) acch[i] = kiln_h_fma(nf ? kiln_h_low(x) : kiln_h_set1(a[i * lda + kk]), bh, acch[i]);
-#endif
+            KILN_UNROLL for (size_t j = 0; j < nv; j++) acc[i * nv + j] = kiln_v_fma(x, b[j], acc[i * nv + j]);
         }
         wk += KILN_PANEL;
     }
-#undef KILN_GEMM_W_
     size_t valid = (np - 1) * KILN_PANEL + nlast;
     KILN_UNROLL for (size_t i = 0; i < mr; i++) {
         KILN_UNROLL for (size_t j = 0; j < nv; j++) {
             size_t col = (j / KILN_VPP) * KILN_PANEL + (j % KILN_VPP) * KILN_VW;
             if (col >= valid) continue;
-#if KILN_HAS_HALF
-            kiln_v y = kiln_v_act_tile_(j < nf ? acc[i * nf + j] : kiln_h_widen(acch[i]), act);
-#else
-            kiln_v y = kiln_v_act_tile_(acc[i * nf + j], act);
-#endif
+            kiln_v y = kiln_v_act_tile_(acc[i * nv + j], act);
             if (valid - col >= KILN_VW) {
                 if (r) y = kiln_v_add(y, kiln_v_load(r + i * ldr + col));
                 kiln_v_store(c + i * ldc + col, y);
@@ -135,21 +113,6 @@ KILN_INLINE void kiln_f32_gemm_tile_any_(size_t mr, size_t np, size_t nlast, int
             }
         }
     }
-}
-
-/* kiln_f32_gemm_tile_any_ with the last vector a half one wherever it can be (a constant after inlining). Measured
- * hot on AMD Zen 4 (kernels_bench.c, -O3, against full vectors): N = 24, 14 x (16 + 8) tiles, 0.83 of the time;
- * N = 40, whose third panel is a 14 x 8 tile of its own, 0.86 (1.05 before that tile broadcast A to half vectors:
- * a full-width broadcast cannot be folded into a half-width FMA). Not measured on Intel, whose cores run a 512-bit
- * FMA as fast as a 256-bit one: there the half vector should cost nothing and gain nothing. */
-KILN_INLINE void kiln_f32_gemm_tile_(size_t mr, size_t np, size_t nlast, size_t k, const float *KILN_RESTRICT a,
-                                     size_t lda, const float *KILN_RESTRICT w, size_t wps, float *c, size_t ldc,
-                                     const float *r, size_t ldr, kiln_act act, int prefetch, const float *pf,
-                                     size_t pf_lines) {
-    if (KILN_HAS_HALF && KILN_VPP == 1 && nlast <= KILN_VW / 2)
-        kiln_f32_gemm_tile_any_(mr, np, nlast, 1, k, a, lda, w, wps, c, ldc, r, ldr, act, prefetch, pf, pf_lines);
-    else
-        kiln_f32_gemm_tile_any_(mr, np, nlast, 0, k, a, lda, w, wps, c, ldc, r, ldr, act, prefetch, pf, pf_lines);
 }
 
 /* mr rows (a constant after inlining) against panels [0, panels) of w, np panels per tile and the panels left over

@@ -105,15 +105,6 @@ KILN_INLINE kiln_v kiln_v_recip(kiln_v d) {
 }
 KILN_INLINE float kiln_v_reduce_add(kiln_v v) { return _mm512_reduce_add_ps(v); }
 KILN_INLINE float kiln_v_reduce_max(kiln_v v) { return _mm512_reduce_max_ps(v); }
-/* Half a vector (8 lanes): the GEMM tile's last panel when it has at most 8 valid columns (N = 24 or 40), whose FMAs
- * then take half the work of a full vector's on cores that split 512-bit operations in two (AMD Zen 4). */
-#define KILN_HAS_HALF 1
-typedef __m256 kiln_h;
-KILN_INLINE kiln_h kiln_h_load(const float *p) { return _mm256_loadu_ps(p); }
-KILN_INLINE kiln_h kiln_h_set1(float x) { return _mm256_set1_ps(x); }
-KILN_INLINE kiln_h kiln_h_low(kiln_v v) { return _mm512_castps512_ps256(v); } /* lanes 0-7 */
-KILN_INLINE kiln_h kiln_h_fma(kiln_h a, kiln_h b, kiln_h c) { return _mm256_fmadd_ps(a, b, c); }
-KILN_INLINE kiln_v kiln_h_widen(kiln_h h) { return _mm512_zextps256_ps512(h); } /* lanes 8-15 zero */
 
 #elif defined(KILN_TARGET_AVX2)
 #if !defined(__AVX2__) || !defined(__FMA__)
@@ -201,9 +192,6 @@ KILN_INLINE kiln_v kiln_v_scale_pow2_(kiln_v p, kiln_v n, kiln_v t) { (void)n; r
 KILN_INLINE kiln_v kiln_v_recip(kiln_v d) { return 1.0f / d; }
 KILN_INLINE float kiln_v_reduce_add(kiln_v v) { return v; }
 KILN_INLINE float kiln_v_reduce_max(kiln_v v) { return v; }
-#endif
-#ifndef KILN_HAS_HALF
-#define KILN_HAS_HALF 0 /* no half vectors: the GEMM's last panel is a full vector, its padded lanes computed */
 #endif
 
 /* The constants of the activations (exp and sigmoid, and the clamps of ReLU6 and hard-swish), as a table:

@@ -175,7 +175,7 @@ static void gemm_gated_p27(size_t k, size_t n, const float *a, const float *gate
 static void test_gemm(void) {
     static const size_t Ps[] = {1, 2, 3, 4, 5, 7, 8, 13, 14, 15, 16, 27, 29, 45};
     static const size_t Ks[] = {1, 3, 16, 37};
-    static const size_t Ns[] = {1, 5, 8, 15, 16, 17, 24, 31, 32, 33, 40, 48, 50, 100}; /* 24, 40: half last vectors */
+    static const size_t Ns[] = {1, 5, 8, 15, 16, 17, 24, 31, 32, 33, 40, 48, 50, 100}; /* 24, 40: MBConv projects */
     static const struct {
         size_t p;
         gemm_fn run;
