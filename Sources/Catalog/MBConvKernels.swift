@@ -185,6 +185,6 @@ struct ExpandDepthwiseShape {
     /// expanded tensor and the depthwise output), which `work` shows in bytes.
     func cost(_ q: KernelQuery) -> Double {
         expandMACs / q.lanes(c, efficiency: pointwise ? 0.9 : 0.6) + depthwiseMACs / q.lanes(c, efficiency: 0.5)
-            + (projects ? projectMACs / q.lanes(cout, efficiency: 0.9) : 0)
+            + projectMACs / q.lanes(cout, efficiency: 0.9) // 0 without a projection
     }
 }

@@ -226,6 +226,8 @@ extension KilnKernels {
                            oy1: Int, scratch: UnsafeMutablePointer<Float>) {
         let band: Int = expandDepthwiseBandRows(w: ew, c: c, oh: oh, kh: kh, sh: sh, dh: dh), row: Int = ew * c
         var heldLo: Int = 0, heldHi: Int = 0  // the source's rows [heldLo, heldHi) are in scratch, from its start
+        // with a projection, each depthwise output row goes through this L1-sized buffer after the band's rows
+        let rowBuffer = scratch + (projection == nil ? 0 : dwconvProjectRowOffset(h: eh, w: ew, c: c, oh: oh, kh: kh, sh: sh, dh: dh))
         var y0: Int = oy0
         while y0 < oy1 {
             let y1: Int = Swift.min(y0 + band, oy1)
@@ -237,8 +239,7 @@ extension KilnKernels {
             (heldLo, heldHi) = (lo, hi)
             if let projection {
                 // row by row through the projection (`kiln_f32_dwconv_project_row_`): each row's depthwise conv
-                // from its first tap's row, the padding above it kept, into an L1-sized row
-                let rowBuffer = scratch + dwconvProjectRowOffset(h: eh, w: ew, c: c, oh: oh, kh: kh, sh: sh, dh: dh)
+                // from its first tap's row, the padding above it kept, into rowBuffer
                 for y in y0..<y1 {
                     let top: Int = y * sh - pt, first: Int = Swift.min(Swift.max(top, lo), hi)
                     f32_dwconv_bias_act(n: 1, h: hi - first, w: ew, c: c, in: UnsafePointer(scratch + (first - lo) * row),

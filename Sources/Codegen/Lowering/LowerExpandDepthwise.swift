@@ -47,7 +47,9 @@ extension Lowering {
             first = ["packed_expand": .buffer(.weights(offset: packed)), "act_expand": .activation(op.expandActivation)]
         }
         let depthwise = blob.depthwise(c: c, kh: kh, kw: kw, weights: try constant(node.inputs[3]), bias: try constant(node.inputs[4]))
-        var scratchFloats = kiln_expand_dwconv_scratch_floats(et[2], et[3], c, oh, kh, conv.strides[0], conv.dilations[0])
+        let scratchFloats = op.projectActivation == nil
+            ? kiln_expand_dwconv_scratch_floats(et[2], et[3], c, oh, kh, conv.strides[0], conv.dilations[0])
+            : kiln_dwconv_project_scratch_floats(et[2], et[3], c, oh, ow, kh, conv.strides[0], conv.dilations[0])
         var project: [String: Argument] = [:]
         if let activation = op.projectActivation {
             let cout = graph.type(of: y).shape[1]
@@ -68,7 +70,6 @@ extension Lowering {
             }
             project = ["cout": .size(cout), "packed_project": .buffer(.weights(offset: packed)), "r": residual,
                        "act_project": .activation(activation)]
-            scratchFloats = kiln_dwconv_project_scratch_floats(et[2], et[3], c, oh, ow, kh, conv.strides[0], conv.dilations[0])
         }
         let arguments: [String: Argument] = [
             "n": .size(n), "h": .size(h), "w": .size(w), "cin": .size(cin), "in": .buffer(try buffer(x)), "c": .size(c),

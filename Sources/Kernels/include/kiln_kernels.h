@@ -54,7 +54,7 @@ KILN_INLINE kiln_v kiln_v_act_k_(kiln_v x, kiln_act act, const float *k) {
     case KILN_ACT_RELU: return kiln_v_max(x, kiln_v_set1(k[KILN_ACT_ZERO]));
     case KILN_ACT_RELU6:
         return kiln_v_min(kiln_v_max(x, kiln_v_set1(k[KILN_ACT_ZERO])), kiln_v_set1(k[KILN_ACT_SIX]));
-    case KILN_ACT_SILU: return kiln_v_mul(x, kiln_v_sigmoid_k_(x, k));
+    case KILN_ACT_SILU: return kiln_v_silu_k_(x, k);
     case KILN_ACT_HARDSWISH: {
         kiln_v t = kiln_v_min(kiln_v_max(kiln_v_add(x, kiln_v_set1(k[KILN_ACT_THREE])), kiln_v_set1(k[KILN_ACT_ZERO])),
                               kiln_v_set1(k[KILN_ACT_SIX]));

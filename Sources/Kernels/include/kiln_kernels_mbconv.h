@@ -134,6 +134,8 @@ KILN_INLINE void kiln_f32_source_dwconv_band_(kiln_dw_source_ src, size_t eh, si
                                               float *scratch) {
     size_t band = kiln_expand_dwconv_band_rows(ew, c, oh, kh, sh, dh), row = ew * c;
     size_t held_lo = 0, held_hi = 0; /* source rows [held_lo, held_hi) are in scratch, from its start */
+    /* with a projection, each depthwise output row goes through this L1-sized row after the band's rows */
+    float *project_row = sink.packed ? scratch + kiln_dwconv_project_row_offset(eh, ew, c, oh, kh, sh, dh) : NULL;
     for (size_t y0 = oy0, y1; y0 < oy1; y0 = y1) {
         y1 = oy1 - y0 < band ? oy1 : y0 + band;
         /* the source rows the band's taps reach: [lo, hi) */
@@ -148,10 +150,9 @@ KILN_INLINE void kiln_f32_source_dwconv_band_(kiln_dw_source_ src, size_t eh, si
         for (size_t y = lo + kept; y < hi; y++) kiln_dw_source_row_(src, y, ew, c, scratch + (y - lo) * row);
         held_lo = lo, held_hi = hi;
         if (sink.packed) { /* row by row through the projection */
-            float *row = scratch + kiln_dwconv_project_row_offset(eh, ew, c, oh, kh, sh, dh);
             for (size_t y = y0; y < y1; y++)
                 kiln_f32_dwconv_project_row_(sink, scratch, lo, hi, ew, c, ow, kh, kw, sh, sw, dh, dw, pt, pl, packed,
-                                             act, y, row, out);
+                                             act, y, project_row, out);
             continue;
         }
         /* the band as a depthwise conv of its own over rows [lo, hi): pt + lo - y0 * sh >= 0 since lo >= top */

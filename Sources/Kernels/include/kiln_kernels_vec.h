@@ -214,26 +214,29 @@ enum {
     KILN_EXP_C0, /* 1 */
     KILN_EXP_MIN, /* -87 */
     KILN_EXP_MAX, /* 87 */
-    KILN_EXP_U5,  /* 2^u ~ U0 + U1 u + ... + U5 u^5 on [0, 1), fitted for relative error (AVX-512's sigmoid) */
-    KILN_EXP_U4,
-    KILN_EXP_U3,
-    KILN_EXP_U2,
-    KILN_EXP_U1,
-    KILN_EXP_U0,
     KILN_ACT_ZERO, /* ReLU's, ReLU6's and hard-swish's constants */
     KILN_ACT_THREE,
     KILN_ACT_SIX,
     KILN_ACT_SIXTH, /* 1/6 */
+    KILN_EXP_TMAGIC, /* 1.5 * 2^19, whose ulp is 1/16 (AVX-512's exp, below) */
+    KILN_EXP_Q3,     /* 2^r ~ 1 + r (Q1 + Q2 r + Q3 r^2) on [-1/32, 1/32], fitted for relative error (2.3e-9) */
+    KILN_EXP_Q2,
+    KILN_EXP_Q1,
+    KILN_EXP_T16 = 32, /* 2^(j/16) for j = 0..15, at a 64-byte boundary (the table is aligned): one vpermps operand */
+    KILN_EXP_CONSTS_ = KILN_EXP_T16 + 16
 };
 KILN_INLINE const float *kiln_exp_consts_(void) {
-    static const float k[] = {12582912.0f,           1.44269504088896341f,  -1.44269504088896341f,
-                              1.326472614891827e-3f, 9.671512991189957e-3f, 5.550733581185341e-2f,
-                              2.4022242426872253e-1f, 6.931470036506653e-1f, 1.0f,
-                              -87.0f,                87.0f,
-                              1.8775766948238015e-3f, 8.989340625703335e-3f, 5.582631751894951e-2f,
-                              2.4015361070632935e-1f, 6.931530833244324e-1f, 9.999999403953552e-1f,
-                              0.0f,                  3.0f,                  6.0f,
-                              1.0f / 6.0f};
+    static const _Alignas(64) float k[KILN_EXP_CONSTS_] = {
+        12582912.0f, 1.44269504088896341f, -1.44269504088896341f,
+        1.326472614891827e-3f, 9.671512991189957e-3f, 5.550733581185341e-2f, 2.4022242426872253e-1f,
+        6.931470036506653e-1f, 1.0f,
+        -87.0f, 87.0f,
+        0.0f, 3.0f, 6.0f, 1.0f / 6.0f,
+        786432.0f, 5.550279840826988e-2f, 2.4023588001728058e-1f, 6.931471824645996e-1f,
+        [KILN_EXP_T16] = 1.0f, 1.0442737340927124f, 1.0905077457427979f, 1.1387885808944702f, 1.1892070770263672f,
+        1.2418577671051025f, 1.2968395948410034f, 1.3542555570602417f, 1.4142135381698608f, 1.4768261909484863f,
+        1.5422108173370361f, 1.610490322113037f, 1.6817928552627563f, 1.7562521696090698f, 1.8340080976486206f,
+        1.9152065515518188f};
     return k;
 }
 KILN_INLINE const float *kiln_exp_consts_opaque_(void) {
@@ -274,26 +277,42 @@ KILN_INLINE kiln_v kiln_v_exp_nonpos(kiln_v x) {
  * and no branch on the sign (1 + exp(-x) is then at most 6.1e37, whose reciprocal is still normal). Outside the
  * clamp the true value is within 1.6e-38 of 0 or 1. k: kiln_exp_consts_() or kiln_exp_consts_opaque_(). */
 #if defined(KILN_TARGET_AVX512)
-/* AVX-512 takes three operations fewer (13 in all; SiLU's extra multiply makes 14), with AVX-512DQ: one vrangeps
- * clamps (sign(x) * min(|x|, 87)), and exp(-x) = 2^y, y = -x log2(e), is 2^u * 2^floor(y) with u = y - floor(y)
- * in [0, 1) from one vreduceps and 2^u a degree-5 polynomial fitted on [0, 1), scaled by vscalefps (which takes
- * floor(y) itself). y is rounded once before the reduction, which kiln_v_exp_scaled_ avoids: the sigmoid's
- * relative error is at most 6e-7 for |x| <= 8 and 1.0e-6 for |x| <= 16 (against 3e-7 and 4e-7 the other way); below
- * -16, where the sigmoid is under 1.2e-7, it grows to 4e-6 at -87 (under 1e-9 absolute). SiLU measured 0.84 of the
- * time (kernels_test.c checks 2e-6 over [-20, 20]). The sigmoid of NaN is a number, as with the clamp of the other
- * targets (vrangeps returns 87 with the NaN's sign); SiLU of NaN is NaN. */
-KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
+/* AVX-512 computes exp(-x) to spare the two FMA pipes: on AMD Zen 4 they do the multiplies, the reciprocal estimate
+ * and the polynomials, while additions, min/max and vrangeps issue beside them on two other pipes, vpermps costs
+ * them about 0.4 cycle, vscalefps issues on its own (one per two cycles) and vdivps on the divider (one per six
+ * cycles, where kiln_v_recip took three FMA-pipe operations). exp(-x) = 2^y, y = -x log2(e), x clamped by one
+ * vrangeps (sign(x) * min(|x|, 87)): 2^(n/16) * 2^r with n/16 the multiple of 1/16 nearest y (an fma adding
+ * 1.5 * 2^19, whose ulp is 1/16, leaves n in the low mantissa bits), r = y - n/16 in [-1/32, 1/32] from one more
+ * fma of x itself (so y is never rounded), 2^(j/16), j = n mod 16 (the low four bits), looked up by one vpermps in a
+ * 16-entry table, 2^r a degree-3 polynomial, and 2^floor(n/16) applied by vscalefps. Six FMA-pipe operations where
+ * the degree-5 polynomial on [0, 1) after vreduceps took ten with the reciprocal; tv_b0's SiLUs took 13 % of its
+ * time. The sigmoid's and SiLU's relative error is at most 4.1e-7 for |x| <= 20 (kernels_test.c checks 6e-7; the
+ * form it replaces reached 1.1e-6), mostly log2(e)'s own rounding times |y|. The sigmoid of NaN is a number
+ * (vrangeps returns 87 with the NaN's sign), as with the clamp of the other targets; SiLU of NaN is NaN. */
+KILN_INLINE kiln_v kiln_v_exp_neg_(kiln_v x, const float *k) {
     x = _mm512_range_ps(x, kiln_v_set1(k[KILN_EXP_MAX]), 0x02);
-    kiln_v y = kiln_v_mul(x, kiln_v_set1(k[KILN_EXP_NEG_LOG2E]));
-    kiln_v u = _mm512_reduce_ps(y, 0x09); /* y - floor(y): M = 0 fraction bits kept, round down, no inexact flag */
-    kiln_v e = _mm512_scalef_ps(kiln_v_poly5_(u, k + KILN_EXP_U5), y);
-    return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), e));
+    kiln_v t = kiln_v_fma(x, kiln_v_set1(k[KILN_EXP_NEG_LOG2E]), kiln_v_set1(k[KILN_EXP_TMAGIC]));
+    kiln_v n = kiln_v_sub(t, kiln_v_set1(k[KILN_EXP_TMAGIC]));
+    kiln_v r = kiln_v_fms(x, kiln_v_set1(k[KILN_EXP_NEG_LOG2E]), n);
+    kiln_v tj = _mm512_permutexvar_ps(_mm512_castps_si512(t), _mm512_loadu_ps(k + KILN_EXP_T16));
+    kiln_v q = kiln_v_fma(kiln_v_fma(kiln_v_set1(k[KILN_EXP_Q3]), r, kiln_v_set1(k[KILN_EXP_Q2])), r,
+                          kiln_v_set1(k[KILN_EXP_Q1]));
+    return _mm512_scalef_ps(kiln_v_fma(kiln_v_mul(tj, r), q, tj), n);
+}
+KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
+    kiln_v one = kiln_v_set1(k[KILN_EXP_C0]);
+    return _mm512_div_ps(one, kiln_v_add(one, kiln_v_exp_neg_(x, k)));
+}
+/* x sigmoid(x) = x / (1 + exp(-x)): the division takes the multiply's place. */
+KILN_INLINE kiln_v kiln_v_silu_k_(kiln_v x, const float *k) {
+    return _mm512_div_ps(x, kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), kiln_v_exp_neg_(x, k)));
 }
 #else
 KILN_INLINE kiln_v kiln_v_sigmoid_k_(kiln_v x, const float *k) {
     x = kiln_v_min(kiln_v_max(x, kiln_v_set1(k[KILN_EXP_MIN])), kiln_v_set1(k[KILN_EXP_MAX]));
     return kiln_v_recip(kiln_v_add(kiln_v_set1(k[KILN_EXP_C0]), kiln_v_exp_scaled_(x, k, KILN_EXP_NEG_LOG2E)));
 }
+KILN_INLINE kiln_v kiln_v_silu_k_(kiln_v x, const float *k) { return kiln_v_mul(x, kiln_v_sigmoid_k_(x, k)); }
 #endif
 KILN_INLINE kiln_v kiln_v_sigmoid(kiln_v x) { return kiln_v_sigmoid_k_(x, kiln_exp_consts_()); }
 

@@ -68,9 +68,15 @@ static void test_act(void) {
     free(x), free(y);
 }
 
-/* Sigmoid and SiLU closer than the harness's tolerance: every 1/512 over [-20, 20], within 2e-6 of the exact value
- * relative (the approximations reach about 1e-6 at |x| = 16); at the edges +-inf and 1e30 saturate (to within an ulp
- * of 1), and SiLU of NaN is NaN (the sigmoid of NaN is not specified: the clamp turns it into a number). */
+/* Sigmoid and SiLU closer than the harness's tolerance: every 1/512 over [-20, 20], within 6e-7 of the exact value
+ * relative with AVX-512 and AVX2 (measured: 4.1e-7 and 4.8e-7, at |x| = 17-19 where log2(e)'s rounding times |y|
+ * dominates), 1.5e-6 in portable C (1.1e-6); at the edges +-inf and 1e30 saturate (to within an ulp of 1), and SiLU
+ * of NaN is NaN (the sigmoid of NaN is not specified: the clamp turns it into a number). */
+#if defined(KILN_TARGET_AVX512) || defined(KILN_TARGET_AVX2)
+#define SIGMOID_TOLERANCE 6e-7
+#else
+#define SIGMOID_TOLERANCE 1.5e-6
+#endif
 static void test_sigmoid_precision(void) {
     size_t n = 20481;
     float *x = malloc((n + 4) * sizeof(float)), *y = malloc((n + 4) * sizeof(float));
@@ -82,7 +88,7 @@ static void test_sigmoid_precision(void) {
         for (size_t i = 0; i < n; i++) {
             double r = ref_act(x[i], kinds[a]);
             checks++;
-            if (!(fabs(y[i] - r) <= 2e-6 * fabs(r)) && ++failures <= 20)
+            if (!(fabs(y[i] - r) <= SIGMOID_TOLERANCE * fabs(r)) && ++failures <= 20)
                 fprintf(stderr, "FAIL %s precision at x = %.9g: got %.9g want %.9g (rel %.3g)\n",
                         a ? "silu" : "sigmoid", (double)x[i], (double)y[i], r, fabs(y[i] - r) / fabs(r));
         }
