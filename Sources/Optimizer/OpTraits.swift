@@ -33,7 +33,11 @@ enum OpTraits {
         switch op {
         case is FusedConv:
             return !batched[1] && !batched[2]  // the gate and the residual are per image, as the input
-        case is Conv, is ExpandDepthwise, is SqueezeExcite, is SqueezeExciteGate, is Dense, is Reorder,
+        case let block as ExpandDepthwise:
+            // the residual, when the project conv is fused, is the same image's tensor as the input
+            let residual = block.residualSlot(inputCount: inputs.count)
+            return batched.indices.allSatisfy { !batched[$0] || $0 == 0 || $0 == residual }
+        case is Conv, is SqueezeExcite, is SqueezeExciteGate, is Dense, is Reorder,
              is MaxPool, is AveragePool, is GlobalAveragePool:
             return imagesFirstOnly
         case let gemm as Gemm:
