@@ -66,7 +66,7 @@ KILN_INLINE void kiln_f32_gemm_bias_act_part(const kiln_task *t, size_t p, size_
         for (size_t i = lo; i < hi && i < whole; i++) /* the part's first chunk fetches the weight's groups into L2 */
             kiln_f32_gemm_bias_act_next_(chunk, k, n, a + i * chunk * lda, lda, packed, c + i * chunk * ldc, ldc,
                                          r ? r + i * chunk * ldr : r, ldr, act, i == lo, (const float *)0, 0);
-        if (hi > whole && p % chunk)
+        if (lo <= whole && whole < hi && p % chunk) /* the shorter last chunk, number `whole`, if it is this part's */
             kiln_f32_gemm_bias_act_next_(p % chunk, k, n, a + whole * chunk * lda, lda, packed,
                                          c + whole * chunk * ldc, ldc, r ? r + whole * chunk * ldr : r, ldr, act,
                                          whole == lo, (const float *)0, 0);
@@ -81,7 +81,7 @@ KILN_INLINE void kiln_f32_gemm_bias_act_part(const kiln_task *t, size_t p, size_
                                          i + 1 >= hi      ? 0
                                          : i + 1 < whole ? wchunk
                                                          : kiln_gemm_packed_floats(k, n) - (i + 1) * wchunk);
-        if (hi > whole && n % chunk)
+        if (lo <= whole && whole < hi && n % chunk) /* likewise (a part given no chunk has lo = hi = their count) */
             kiln_f32_gemm_bias_act(p, k, n % chunk, a, lda, packed + whole * wchunk, c + whole * chunk, ldc,
                                    r ? r + whole * chunk : r, ldr, act);
     }

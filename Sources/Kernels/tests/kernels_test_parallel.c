@@ -1,6 +1,7 @@
 /* kernels_test_parallel.c — every kiln_*_part wrapper of kiln_kernels_parallel.h, run by 2 to 5 threads at once,
  * gives exactly the bytes of the plain kernel (one part), on shapes whose splits leave ragged last parts and empty
- * parts (more parts than rows or panels). The threads here are plain pthreads meeting at a POSIX barrier, which
+ * parts (more parts than rows or panels); and the wrappers without a barrier, each part run alone, write every
+ * output element exactly once (two parts storing the same values would pass the first check and still race). The threads here are plain pthreads meeting at a POSIX barrier, which
  * is all kiln_sync needs to be: this tests the wrappers' ranges and phases, not the program's pool (the compiled
  * models are run at 1, 2 and 3 threads by the Swift tests for that). */
 #define _POSIX_C_SOURCE 200809L
@@ -78,6 +79,39 @@ static void expect_same_bits(const char *what, parallel_case *c, size_t count) {
                     c->P, c->K, c->N, c->h, c->w, c->ch);
     }
     free(first);
+}
+
+/* Runs each part of c alone (for wrappers without a kiln_sync: the barrier lets one thread through) and checks that
+ * every one of the `count` floats of c->out is written by exactly one part. Parts that write the same values twice
+ * give the same bits above, but race when they run at once (ThreadSanitizer saw two parts store the same chunk). */
+static void expect_parts_disjoint(const char *what, parallel_case *c, size_t count) {
+    unsigned char *writers = malloc(count);
+    const uint32_t unwritten = 0x7fc0dead; /* a NaN no kernel computes */
+    for (size_t parts = 2; parts <= 5; parts++) {
+        memset(writers, 0, count);
+        for (size_t part = 0; part < parts; part++) {
+            for (size_t i = 0; i < count; i++) memcpy(&c->out[i], &unwritten, sizeof unwritten);
+            struct kiln_pool pool;
+            pthread_barrier_init(&pool.barrier, NULL, 1);
+            part_arg arg = {{NULL, NULL, part, parts, &pool, NULL}, c};
+            part_main(&arg);
+            pthread_barrier_destroy(&pool.barrier);
+            for (size_t i = 0; i < count; i++) writers[i] += memcmp(&c->out[i], &unwritten, sizeof unwritten) != 0;
+        }
+        size_t bad = 0;
+        for (size_t i = 0; i < count; i++) bad += writers[i] != 1;
+        checks++;
+        if (bad && ++failures <= 20)
+            fprintf(stderr, "FAIL %s: %zu of %zu floats written by no part or by more than one, %zu parts (P %zu K %zu N %zu)\n",
+                    what, bad, count, parts, c->P, c->K, c->N);
+    }
+    free(writers);
+}
+
+/* Both checks, for the wrappers without a kiln_sync or a private scratch. */
+static void expect_split(const char *what, parallel_case *c, size_t count) {
+    expect_same_bits(what, c, count);
+    expect_parts_disjoint(what, c, count);
 }
 
 static void plain_gemm(const parallel_case *c) {
@@ -243,7 +277,7 @@ static void test_parallel_gemms(void) {
             parallel_case c = {.run = run_gemm, .plain = plain_gemm, .P = P, .K = K, .N = N, .images = images, .act = {KILN_ACT_SILU, 0, 0},
                                .a = a, .packed = packed, .r = (pi + ni) % 2 ? r : NULL, .gate = gate, .scratch = scratch,
                                .out = out};
-            expect_same_bits("gemm_part", &c, P * N);
+            expect_split("gemm_part", &c, P * N);
             c.run = run_gated, c.plain = plain_gated;
             expect_same_bits("gemm_gated_part", &c, images * P * N);
             free(w), free(bias), free(packed), free(a), free(r), free(gate), free(out), free(scratch);
@@ -268,7 +302,7 @@ static void test_parallel_convs(void) {
         parallel_case dw = {.run = run_dwconv, .plain = plain_dwconv, .images = n, .h = h, .w = h, .ch = c, .oh = oh, .ow = ow, .kh = k,
                             .kw = k, .sh = sh, .pt = pt, .pl = pl, .act = {KILN_ACT_RELU6, 0, 0}, .a = in,
                             .packed = packed, .out = out};
-        expect_same_bits("dwconv_part", &dw, n * oh * ow * c);
+        expect_split("dwconv_part", &dw, n * oh * ow * c);
 
         /* the same depthwise conv after a 1x1 expand from 5 channels, fused, with several bands per part */
         size_t cin = 5;
@@ -321,12 +355,12 @@ static void test_parallel_convs(void) {
         parallel_case direct = {.run = run_direct, .plain = plain_direct, .images = n, .K = cin, .N = cout, .h = h, .w = h, .oh = oh, .ow = ow,
                                 .kh = k, .kw = k, .sh = sh, .pt = pt, .pl = pl, .act = {KILN_ACT_SILU, 0, 0}, .a = in,
                                 .packed = pd, .out = o2};
-        expect_same_bits("conv_direct_part", &direct, n * oh * ow * cout);
+        expect_split("conv_direct_part", &direct, n * oh * ow * cout);
         parallel_case generic = direct;
         generic.run = run_generic, generic.plain = plain_generic;
         generic.packed = wd; /* OIHW with cin / 2 inputs per group: the first half of wd */
         generic.packed2 = bias;
-        expect_same_bits("conv_generic_part", &generic, n * oh * ow * cout);
+        expect_split("conv_generic_part", &generic, n * oh * ow * cout);
         free(in), free(bias), free(wd), free(pd), free(o2);
     }
 }
@@ -341,19 +375,19 @@ static void test_parallel_misc(void) {
     kiln_pack_gemm_f32(cr, c, w2, c, 1, b2, p2);
     parallel_case m = {.images = n, .P = hw, .ch = c, .cr = cr, .N = c, .act = {KILN_ACT_SILU, 0, 0}, .a = in, .r = r,
                        .gate = gate, .packed = p1, .packed2 = p2, .scratch = scratch, .out = out};
-    m.run = run_gavgpool, m.plain = plain_gavgpool, expect_same_bits("gavgpool_part", &m, n * c);
+    m.run = run_gavgpool, m.plain = plain_gavgpool, expect_split("gavgpool_part", &m, n * c);
     m.run = run_se_gate, m.plain = plain_se_gate, expect_same_bits("se_gate_part", &m, n * c);
-    m.run = run_channel_scale, m.plain = plain_channel_scale, expect_same_bits("channel_scale_part", &m, n * hw * c);
-    m.run = run_to_nhwc, m.plain = plain_to_nhwc, expect_same_bits("nchw_to_nhwc_part", &m, n * hw * c);
-    m.run = run_to_nchw, m.plain = plain_to_nchw, expect_same_bits("nhwc_to_nchw_part", &m, n * hw * c);
+    m.run = run_channel_scale, m.plain = plain_channel_scale, expect_split("channel_scale_part", &m, n * hw * c);
+    m.run = run_to_nhwc, m.plain = plain_to_nhwc, expect_split("nchw_to_nhwc_part", &m, n * hw * c);
+    m.run = run_to_nchw, m.plain = plain_to_nchw, expect_split("nhwc_to_nchw_part", &m, n * hw * c);
     m.h = 7, m.w = 6, m.ch = 3; /* 3 rows to split over up to 5 parts */
-    m.run = run_copy, m.plain = plain_copy, expect_same_bits("copy_strided_part", &m, 7 * 6 * 3);
+    m.run = run_copy, m.plain = plain_copy, expect_split("copy_strided_part", &m, 7 * 6 * 3);
     m.ch = c;
     m.P = n * hw * c;
-    m.run = run_add, m.plain = plain_add, expect_same_bits("add_act_part", &m, n * hw * c);
-    m.run = run_act, m.plain = plain_act, expect_same_bits("act_part", &m, n * hw * c);
+    m.run = run_add, m.plain = plain_add, expect_split("add_act_part", &m, n * hw * c);
+    m.run = run_act, m.plain = plain_act, expect_split("act_part", &m, n * hw * c);
     m.P = n * hw, m.N = c;
-    m.run = run_softmax, m.plain = plain_softmax, expect_same_bits("softmax_part", &m, n * hw * c);
+    m.run = run_softmax, m.plain = plain_softmax, expect_split("softmax_part", &m, n * hw * c);
     free(in), free(gate), free(r), free(out), free(w1), free(b1), free(w2), free(b2), free(p1), free(p2), free(scratch);
 
     /* A gate whose FCs are split across the parts (c x cr >= KILN_SE_SPLIT_WEIGHTS), with remainder panels. */
