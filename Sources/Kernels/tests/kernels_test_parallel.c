@@ -1,9 +1,10 @@
 /* kernels_test_parallel.c — every kiln_*_part wrapper of kiln_kernels_parallel.h, run by 2 to 5 threads at once,
  * gives exactly the bytes of the plain kernel (one part), on shapes whose splits leave ragged last parts and empty
  * parts (more parts than rows or panels); and the wrappers without a barrier, each part run alone, write every
- * output element exactly once (two parts storing the same values would pass the first check and still race). The threads here are plain pthreads meeting at a POSIX barrier, which
- * is all kiln_sync needs to be: this tests the wrappers' ranges and phases, not the program's pool (the compiled
- * models are run at 1, 2 and 3 threads by the Swift tests for that). */
+ * output element exactly once (two parts storing the same values would pass the first check and still race). The
+ * threads here are plain pthreads meeting at a POSIX barrier, which is all kiln_sync needs to be: this tests the
+ * wrappers' ranges and phases, not the program's pool (the compiled models are run at 1, 2 and 3 threads by the Swift
+ * tests for that). */
 #define _POSIX_C_SOURCE 200809L
 #include "kernels_test.h"
 
